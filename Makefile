@@ -1,0 +1,77 @@
+# paygrid — `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PAYGRID_CACHE ?= $(HOME)/.cache/paygrid
+export PAYGRID_CACHE
+include e2e/testbed/versions.env
+
+# Use Node $(NODE_VERSION) from the npm registry's `node` package when the
+# system Node is older than package.json's engines ask.
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+NODE_DIR := $(PAYGRID_CACHE)/node-$(NODE_VERSION)
+ifeq ($(shell [ $(SYSTEM_NODE_MAJOR) -ge $(NODE_VERSION) ] && echo ok),ok)
+NODE_STAMP :=
+else
+NODE_STAMP := $(NODE_DIR)/node_modules/.bin/node
+export PATH := $(NODE_DIR)/node_modules/.bin:$(PATH)
+endif
+
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(NODE_DIR)/node_modules/.bin/node:
+	@echo "[node] system Node is $(SYSTEM_NODE_MAJOR); installing Node $(NODE_VERSION) into $(NODE_DIR)"
+	@mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-save --no-audit --no-fund --prefix $(NODE_DIR) node@$(NODE_VERSION) >/dev/null
+	@$@ --version
+
+node_modules/.installed: package.json operator/package.json e2e/package.json $(wildcard package-lock.json) | $(NODE_STAMP)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install Node (if needed) and npm dependencies
+
+.PHONY: tools
+tools: ## Build kube-apiserver, etcd, kwok, helm, kind from the Go module proxy (cached)
+	bash e2e/testbed/build-tools.sh
+
+.PHONY: generate
+generate: deps ## Generate TypeScript types and chart CRDs from crds/*.yaml
+	node operator/scripts/generate.mjs
+
+.PHONY: verify-generate
+verify-generate: deps ## Fail when generated files drift from crds/
+	node operator/scripts/generate.mjs --check
+
+.PHONY: build
+build: deps ## Compile TypeScript
+	npx tsc -b operator e2e
+
+.PHONY: lint
+lint: deps ## ESLint and Prettier
+	npx eslint .
+	npx prettier --check .
+
+.PHONY: test-unit
+test-unit: deps ## Unit tests (no cluster)
+	$(JEST) --selectProjects unit
+
+.PHONY: testbed-up
+testbed-up: tools build ## Start four real clusters (hub, cloud-eu, edge-a, edge-b)
+	bash e2e/testbed/testbed.sh up
+
+.PHONY: testbed-down
+testbed-down: ## Stop and delete the testbed clusters
+	bash e2e/testbed/testbed.sh down
+
+.PHONY: test-integration
+test-integration: tools build ## Integration and e2e tests on the testbed (brings it up and down)
+	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
+
+.PHONY: test
+test: lint verify-generate build test-unit test-integration ## Everything CI runs

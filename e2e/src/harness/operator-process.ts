@@ -1,0 +1,118 @@
+// The operator as the suites run it: a real process (the compiled
+// operator/dist/main.js) against the testbed hub, with its own ports, so a
+// test can run two of them, SIGTERM or SIGKILL one, and read its logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kubeconfigPath } from '../testbed/clusters.js';
+import { waitFor } from './wait.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { OPERATOR_NAMESPACE } from './install.js';
+export { OPERATOR_NAMESPACE };
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  srv.close();
+  return port;
+}
+
+export interface OperatorOptions {
+  identity?: string;
+  leaderElect?: boolean;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+}
+
+export class OperatorProcess {
+  private child?: ChildProcess;
+  readonly logs: string[] = [];
+  metricsPort = 0;
+  healthPort = 0;
+  exitCode: number | null = null;
+
+  constructor(private readonly opts: OperatorOptions = {}) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get identity(): string {
+    return this.opts.identity ?? 'e2e-operator';
+  }
+
+  async start(): Promise<this> {
+    this.metricsPort = await freePort();
+    this.healthPort = await freePort();
+    const args = [
+      join(repo, 'operator', 'dist', 'main.js'),
+      `--kubeconfig=${kubeconfigPath}`,
+      `--namespace=${OPERATOR_NAMESPACE}`,
+      `--metrics-bind-address=127.0.0.1:${this.metricsPort}`,
+      `--health-probe-bind-address=127.0.0.1:${this.healthPort}`,
+      `--leader-elect=${this.opts.leaderElect ?? true}`,
+      '--log-level=debug',
+      ...(this.opts.extraArgs ?? []),
+    ];
+    this.child = spawn(process.execPath, args, {
+      // The testbed kubeconfig's current context is the hub.
+      env: { ...process.env, POD_NAME: this.identity, ...this.opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (buf: Buffer) => {
+      for (const line of buf.toString().split('\n')) if (line) this.logs.push(line);
+    };
+    this.child.stdout!.on('data', collect);
+    this.child.stderr!.on('data', collect);
+    this.child.on('exit', (code) => {
+      this.exitCode = code;
+    });
+    await waitFor(`operator ${this.identity} /healthz`, async () => {
+      if (this.exitCode !== null) throw new Error(`operator exited ${this.exitCode}: ${this.tail()}`);
+      const res = await fetch(`http://127.0.0.1:${this.healthPort}/healthz`);
+      return res.ok;
+    });
+    return this;
+  }
+
+  async ready(): Promise<boolean> {
+    const res = await fetch(`http://127.0.0.1:${this.healthPort}/readyz`).catch(() => undefined);
+    return res?.ok ?? false;
+  }
+
+  async metrics(): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    return res.text();
+  }
+
+  /** Sum of a metric's samples whose labels include every given label. */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const text = await this.metrics();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(name)) continue;
+      const m = /^([a-z_:]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const lbl = m[2] ?? '';
+      if (Object.entries(labels).every(([k, v]) => lbl.includes(`${k}="${v}"`))) sum += Number(m[3]);
+    }
+    return sum;
+  }
+
+  tail(n = 30): string {
+    return this.logs.slice(-n).join('\n');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (!this.child || this.exitCode !== null) return this.exitCode;
+    const exited = once(this.child, 'exit');
+    this.child.kill(signal);
+    await exited;
+    return this.exitCode;
+  }
+}
