@@ -75,3 +75,11 @@ test-integration: tools build ## Integration and e2e tests on the testbed (bring
 
 .PHONY: test
 test: lint verify-generate build test-unit test-integration ## Everything CI runs
+
+.PHONY: demo
+demo: tools build ## Testbed + CRDs + members + operator + example gateway, converging (leaves it running)
+	bash e2e/testbed/demo.sh up
+
+.PHONY: demo-down
+demo-down: ## Stop the demo's operator and testbed
+	bash e2e/testbed/demo.sh down

@@ -1,9 +1,6 @@
 // Unit tests live beside the code (operator/src/**/*.test.ts) and need no
 // cluster; integration/e2e tests (e2e/src/**/*.e2e.test.ts) need the testbed.
-const tsJest = [
-  'ts-jest',
-  { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.base.json', diagnostics: false },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json', diagnostics: false }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },

@@ -116,13 +116,14 @@ beforeAll(async () => {
     .filter((n): n is string => n !== undefined);
   for (const name of secretNames) {
     if (exists(['secret', '-n', OPERATOR_NAMESPACE, name])) continue;
-    must(
-      hub(
-        ['create', 'secret', 'generic', '-n', OPERATOR_NAMESPACE, name, '--from-file=kubeconfig=/dev/stdin'],
-        DUMMY_KUBECONFIG,
-      ),
-      `creating Secret ${name}`,
-    );
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: OPERATOR_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'paygrid' } },
+      type: 'Opaque',
+      stringData: { kubeconfig: DUMMY_KUBECONFIG },
+    };
+    must(hub(['create', '-f', '-'], JSON.stringify(secret)), `creating Secret ${name}`);
     created.push({ what: `Secret ${name}`, args: ['secret', '-n', OPERATOR_NAMESPACE, name] });
   }
 

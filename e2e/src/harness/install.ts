@@ -47,7 +47,11 @@ export function registerMemberSecrets(): void {
     const secret = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: memberSecretName(m), namespace: OPERATOR_NAMESPACE, labels: { 'paygrid.io/member': m } },
+      metadata: {
+        name: memberSecretName(m),
+        namespace: OPERATOR_NAMESPACE,
+        labels: { 'paygrid.io/member': m },
+      },
       type: 'Opaque',
       data: { kubeconfig: data },
     };

@@ -38,11 +38,15 @@ export interface KubectlResult {
 /** Runs kubectl against one cluster; never throws, so tests can assert on failures. */
 export function kubectl(cluster: ClusterName, args: string[], stdin?: string): KubectlResult {
   try {
-    const stdout = execFileSync('kubectl', ['--kubeconfig', kubeconfigPath, '--context', contextOf(cluster), ...args], {
-      input: stdin,
-      encoding: 'utf8',
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const stdout = execFileSync(
+      'kubectl',
+      ['--kubeconfig', kubeconfigPath, '--context', contextOf(cluster), ...args],
+      {
+        input: stdin,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string };

@@ -40,7 +40,10 @@ const control = createServer((req, res) => {
   };
   if (req.method === 'GET' && parts.length === 1 && parts[0] === 'members') {
     const state = Object.fromEntries(
-      [...proxies].map(([m, p]) => [m, { ...ports[m], partitioned: p.isPartitioned, connections: p.connections }]),
+      [...proxies].map(([m, p]) => [
+        m,
+        { ...ports[m], partitioned: p.isPartitioned, connections: p.connections },
+      ]),
     );
     return reply(200, state);
   }

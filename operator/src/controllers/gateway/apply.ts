@@ -1,0 +1,103 @@
+// Apply: renders what each member needs and server-side applies it under
+// paygrid's field manager. Members are handled concurrently, each with its
+// own request deadline; an unreachable member is skipped, never waited on.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Member } from '../../api/index.js';
+import { memberKey } from '../../members/index.js';
+import { renderMember, RenderError, sortForApply, type RenderContext } from '../../render/index.js';
+import { describeApiError } from '../../runtime/object-client.js';
+import { contentHash, objectId } from './applied-cache.js';
+import { isReachable } from './member-views.js';
+import type { GatewayDeps, GatewayPass } from './pass.js';
+
+function memberOf(deps: GatewayDeps, kind: string, name: string): Member | undefined {
+  return kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name);
+}
+
+/** The ledger's base URL as edge sites reach it: the primary cloud cluster's endpoint. */
+function ledgerEndpoint(pass: GatewayPass, deps: GatewayDeps): string | undefined {
+  const ledger = pass.placements.find((p) => p.component === 'ledger' && p.state === 'Active');
+  return ledger ? deps.hub.cloudClusters.get(ledger.member)?.spec.endpoint : undefined;
+}
+
+/** Renders every member's objects into pass.rendered (pure; no I/O). */
+export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
+  const members = new Map<string, { kind: string; name: string }>();
+  for (const p of pass.placements) {
+    if (p.state === 'Lost') continue;
+    members.set(memberKey(p.memberKind, p.member), { kind: p.memberKind, name: p.member });
+  }
+  const endpoint = ledgerEndpoint(pass, deps);
+  for (const [key, { kind, name }] of members) {
+    const member = memberOf(deps, kind, name);
+    if (!member) continue;
+    const ctx: RenderContext = {
+      member: {
+        name,
+        kind: kind as RenderContext['member']['kind'],
+        region: member.spec.region,
+        ...zoneOf(member),
+      },
+      epoch: pass.epoch,
+      ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
+    };
+    pass.rendered.set(key, sortForApply(renderMember(pass.gateway, pass.placements, ctx)));
+  }
+}
+
+function zoneOf(member: Member): { zone?: string } {
+  const zone = (member.spec as { zone?: string }).zone;
+  return zone ? { zone } : {};
+}
+
+export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
+  if (pass.deleting || pass.paused) return;
+  try {
+    renderAll(pass, deps);
+  } catch (err) {
+    if (!(err instanceof RenderError)) throw err;
+    pass.problems.push({
+      component: 'authorization',
+      severity: 'Error',
+      reason: err.reason,
+      message: err.message,
+    });
+    pass.rendered.clear();
+    return;
+  }
+  await Promise.all(
+    [...pass.rendered].map(async ([key, objects]) => {
+      if (!isReachable(deps.registry, key)) return;
+      const client = deps.memberClients.get(key);
+      if (!client) return;
+      try {
+        for (const obj of objects) await applyOne(deps, key, client, obj);
+      } catch (err) {
+        deps.metrics.memberApplyTotal.inc({ member: key, result: 'error' });
+        pass.memberProblems.set(key, {
+          reason: 'ApplyFailed',
+          message: `applying to ${key.slice(key.indexOf('/') + 1)}: ${describeApiError(err)}`,
+        });
+      }
+    }),
+  );
+}
+
+async function applyOne(
+  deps: GatewayDeps,
+  key: string,
+  client: NonNullable<ReturnType<GatewayDeps['memberClients']['get']>>,
+  obj: KubernetesObject,
+): Promise<void> {
+  const id = objectId(key, obj);
+  const hash = contentHash(obj);
+  // A Deployment the member no longer has (deleted by hand) is re-applied at once.
+  const missing =
+    obj.kind === 'Deployment' &&
+    deps.workloads.hasSynced(key) &&
+    !deps.workloads.deployment(key, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+  if (!missing && deps.applied.isCurrent(id, hash)) return;
+  await client.apply(obj);
+  deps.applied.record(id, hash);
+  deps.metrics.memberApplyTotal.inc({ member: key, result: 'applied' });
+}

@@ -1,0 +1,91 @@
+// The PaymentGateway controller: an ordered list of small sub-reconcilers,
+// then one status summary and at most one status write per pass.
+import { API_VERSION, failoverWithDefaults } from '../../api/index.js';
+import { placementChanged } from '../../placement/index.js';
+import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
+import { applyStep } from './apply.js';
+import { finalizerStep } from './finalizer.js';
+import { observeStep } from './observe.js';
+import type { GatewayDeps, GatewayPass, SubReconciler } from './pass.js';
+import { placeStep } from './place.js';
+import { pruneStep, type PruneMemory } from './prune.js';
+import { releaseStep } from './release.js';
+import { statusChanged, summarize } from './summarize.js';
+
+export type GatewayControllerDeps = GatewayDeps & { pruneMemory: PruneMemory; now?: () => Date };
+
+/** Converged gateways are still looked at this often (rollouts stall silently otherwise). */
+const STEADY_REQUEUE_MS = 5 * 60_000;
+
+export function makeGatewayReconciler(deps: GatewayControllerDeps) {
+  const now = deps.now ?? (() => new Date());
+  const steps: [string, SubReconciler][] = [
+    ['finalizer', finalizerStep],
+    ['place', placeStep],
+    ['observe', observeStep],
+    ['release', releaseStep],
+    ['apply', applyStep],
+    ['prune', (pass, d) => pruneStep(pass, { ...d, pruneMemory: deps.pruneMemory })],
+  ];
+
+  return async (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
+    const gateway = deps.hub.gateways.get(key);
+    if (!gateway) return;
+    const paused = failoverWithDefaults(gateway.spec.failover).paused && !gateway.metadata?.deletionTimestamp;
+    const pass: GatewayPass = {
+      key,
+      gateway,
+      now: now(),
+      log: ctx.log,
+      placements: gateway.status?.placements ?? [],
+      epoch: gateway.status?.epoch ?? 0,
+      problems: [],
+      rendered: new Map(),
+      workloads: new Map(),
+      memberProblems: new Map(),
+      pendingCleanup: new Set(),
+      deleting: false,
+      paused,
+      released: false,
+    };
+    for (const [name, step] of steps) {
+      if (paused && name === 'place') continue;
+      await step(pass, deps);
+      if (pass.released) return;
+    }
+    // Releasing drained placements may change the set again: the epoch counts
+    // one step per pass against what status last said.
+    if (!pass.deleting) {
+      pass.epoch =
+        (gateway.status?.epoch ?? 0) +
+        (placementChanged(gateway.status?.placements, pass.placements) ? 1 : 0);
+    }
+    const status = summarize({
+      gateway,
+      placements: pass.placements,
+      epoch: pass.epoch,
+      problems: pass.problems,
+      memberProblems: pass.memberProblems,
+      pendingCleanup: pass.pendingCleanup,
+      workloads: pass.workloads,
+      deleting: pass.deleting,
+      paused,
+      member: (kind, name) =>
+        kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name),
+      now: pass.now,
+    });
+    if (statusChanged(gateway.status, status)) {
+      await deps.hubClient.applyStatus({
+        apiVersion: API_VERSION,
+        kind: 'PaymentGateway',
+        metadata: { name: gateway.metadata?.name, namespace: gateway.metadata?.namespace },
+        status,
+      });
+      if (status.epoch !== gateway.status?.epoch) {
+        ctx.log.info({ epoch: status.epoch, serving: status.serving }, 'placements changed');
+      }
+    }
+    const inFlight = status.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
+    return { requeueAfter: pass.requeueAfterMs ?? (inFlight ? 10_000 : STEADY_REQUEUE_MS) };
+  };
+}

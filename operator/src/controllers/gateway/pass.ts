@@ -1,0 +1,88 @@
+// The state one reconcile of a PaymentGateway carries through its ordered
+// sub-reconcilers, and what they may use. Each sub-reconciler reads and adds
+// to the pass; only the summary at the end writes the gateway's status.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { PaymentGateway, Placement } from '../../api/index.js';
+import type { MemberRegistry } from '../../members/index.js';
+import type { PlacementProblem } from '../../placement/index.js';
+import type { EventRecorder } from '../../runtime/events.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { ObjectClient } from '../../runtime/object-client.js';
+import type { HubInformers } from '../hub-informers.js';
+import type { MemberClients } from '../members/member-clients.js';
+import type { MemberWorkloads } from '../members/member-workloads.js';
+import type { PaygridMetrics } from '../paygrid-metrics.js';
+import type { AppliedCache } from './applied-cache.js';
+
+/** What the pass learnt of one placement's workload on its member. */
+export interface WorkloadObservation {
+  /** We have fresh data (the member is reachable and its informer synced). */
+  observed: boolean;
+  /** At least one replica available. */
+  available: boolean;
+  /** Rolled out: every replica updated to the current template and ready. */
+  rolledOut: boolean;
+  readyReplicas: number;
+}
+
+export interface MemberProblem {
+  reason: string;
+  message: string;
+}
+
+export interface GatewayPass {
+  readonly key: string;
+  readonly gateway: PaymentGateway;
+  readonly now: Date;
+  readonly log: Logger;
+  /** The placements to write in status (set by place, adjusted by prune). */
+  placements: Placement[];
+  epoch: number;
+  problems: PlacementProblem[];
+  /** memberKey → objects that member should hold for this gateway. */
+  rendered: Map<string, KubernetesObject[]>;
+  /** memberKey|component → observation (set by observe). */
+  workloads: Map<string, WorkloadObservation>;
+  /** memberKey → why applying or pruning there failed this pass. */
+  memberProblems: Map<string, MemberProblem>;
+  /** Names of members that still hold this gateway's objects and could not be cleaned. */
+  pendingCleanup: Set<string>;
+  /** The gateway is being deleted (the finalizer step owns the pass). */
+  deleting: boolean;
+  /** spec.failover.paused: nothing is placed, applied or pruned. */
+  paused: boolean;
+  /** The finalizer was removed: the object may be gone, write nothing more. */
+  released: boolean;
+  requeueAfterMs?: number;
+}
+
+export interface GatewayDeps {
+  readonly hub: HubInformers;
+  readonly hubClient: ObjectClient;
+  readonly registry: MemberRegistry;
+  readonly memberClients: MemberClients;
+  readonly workloads: MemberWorkloads;
+  readonly applied: AppliedCache;
+  readonly events: EventRecorder;
+  readonly metrics: PaygridMetrics;
+}
+
+export type SubReconciler = (pass: GatewayPass, deps: GatewayDeps) => Promise<void>;
+
+export function workloadKey(memberKey: string, component: string): string {
+  return `${memberKey}|${component}`;
+}
+
+/** Shortens a pass's next requeue to at most `ms`. */
+export function requeueWithin(pass: GatewayPass, ms: number): void {
+  pass.requeueAfterMs = pass.requeueAfterMs === undefined ? ms : Math.min(pass.requeueAfterMs, ms);
+}
+
+/** The gateway as an Event's `regarding` (cached objects from lists carry no kind). */
+export function regardingGateway(gw: PaymentGateway) {
+  return {
+    apiVersion: 'paygrid.io/v1alpha1',
+    kind: 'PaymentGateway',
+    metadata: { name: gw.metadata?.name, namespace: gw.metadata?.namespace, uid: gw.metadata?.uid },
+  };
+}

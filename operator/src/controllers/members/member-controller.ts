@@ -1,0 +1,73 @@
+// EdgeSite / CloudCluster controller: keeps one registry entry (client +
+// prober) per member in step with its resource and kubeconfig Secret, and
+// writes the member's status only when something meaningful changed.
+import type { V1Secret } from '@kubernetes/client-node';
+import { API_VERSION, type Member, type MemberKind } from '../../api/index.js';
+import {
+  desiredStatusFromSnapshot,
+  memberKey,
+  statusNeedsWrite,
+  type MemberRegistry,
+} from '../../members/index.js';
+import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
+import type { ObjectClient } from '../../runtime/object-client.js';
+import type { HubInformers } from '../hub-informers.js';
+
+export interface MemberControllerDeps {
+  hub: HubInformers;
+  registry: MemberRegistry;
+  client: ObjectClient;
+  namespace: string;
+  now?: () => Date;
+}
+
+/** Parses a member queue key ("EdgeSite/edge-a"). */
+export function parseMemberKey(key: string): { kind: MemberKind; name: string } {
+  const [kind, name] = key.split('/', 2);
+  if ((kind !== 'EdgeSite' && kind !== 'CloudCluster') || !name) throw new Error(`bad member key ${key}`);
+  return { kind, name };
+}
+
+export { memberKey };
+
+/** How many placements (of any gateway, not Lost) a member holds. */
+export function placementsHeld(hub: HubInformers, kind: MemberKind, name: string): number {
+  let n = 0;
+  for (const gw of hub.gateways.list()) {
+    for (const p of gw.status?.placements ?? []) {
+      if (p.member === name && p.memberKind === kind && p.state !== 'Lost') n++;
+    }
+  }
+  return n;
+}
+
+export function memberObject(hub: HubInformers, kind: MemberKind, name: string): Member | undefined {
+  return kind === 'EdgeSite' ? hub.edgeSites.get(name) : hub.cloudClusters.get(name);
+}
+
+export function makeMemberReconciler(deps: MemberControllerDeps) {
+  const now = deps.now ?? (() => new Date());
+  return async (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
+    const { kind, name } = parseMemberKey(key);
+    const member = memberObject(deps.hub, kind, name);
+    if (!member) {
+      if (deps.registry.remove(key)) ctx.log.info('member removed; stopped probing it');
+      return;
+    }
+    const ref = member.spec.kubeconfigSecretRef;
+    const secret: V1Secret | undefined = ref
+      ? deps.hub.secrets.get(`${deps.namespace}/${ref.name}`)
+      : undefined;
+    const snapshot = deps.registry.upsert(kind, member, secret);
+    const at = now();
+    const desired = desiredStatusFromSnapshot(snapshot, member, placementsHeld(deps.hub, kind, name), at);
+    if (!statusNeedsWrite(member.status, desired, { now: at })) return;
+    await deps.client.applyStatus({
+      apiVersion: API_VERSION,
+      kind,
+      metadata: { name },
+      status: desired,
+    });
+    ctx.log.debug({ health: desired.health }, 'member status written');
+  };
+}

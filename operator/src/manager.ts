@@ -1,0 +1,291 @@
+// Wires the operator: hub caches, leader election, the member and gateway
+// controllers, probes and metrics. The runtime pieces know nothing of
+// payments; this is where they meet the paygrid controllers.
+import { randomUUID } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION, FIELD_MANAGER, type MemberKind } from './api/index.js';
+import { AppliedCache } from './controllers/gateway/applied-cache.js';
+import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
+import { PruneMemory } from './controllers/gateway/prune.js';
+import { createHubInformers, type HubInformers } from './controllers/hub-informers.js';
+import { MemberClients } from './controllers/members/member-clients.js';
+import { makeMemberReconciler, memberKey } from './controllers/members/member-controller.js';
+import { MemberWorkloads } from './controllers/members/member-workloads.js';
+import { PaygridMetrics } from './controllers/paygrid-metrics.js';
+import { MemberRegistry } from './members/index.js';
+import type { Config } from './runtime/config.js';
+import { Controller } from './runtime/controller.js';
+import { EventRecorder, KubeEventSink } from './runtime/events.js';
+import { Checks, createHttpApp, listen, syncedCheck, type HttpServerHandle } from './runtime/http-server.js';
+import { objectKey } from './runtime/informer.js';
+import { KubeLeaseClient, LeaderElector } from './runtime/leader-election.js';
+import type { Logger } from './runtime/logger.js';
+import { RuntimeMetrics } from './runtime/metrics.js';
+import { ObjectClient } from './runtime/object-client.js';
+import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The controllers, started only while this process leads. */
+class Controllers {
+  readonly registry: MemberRegistry;
+  readonly workloads: MemberWorkloads;
+  readonly members: Controller;
+  readonly gateways: Controller;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly hub: HubInformers,
+    kc: KubeConfig,
+    config: Config,
+    log: Logger,
+    metrics: RuntimeMetrics,
+    paygrid: PaygridMetrics,
+    events: EventRecorder,
+  ) {
+    const hubClient = ObjectClient.forConfig(kc, { fieldManager: FIELD_MANAGER });
+    const applied = new AppliedCache(config.resyncPeriodMs);
+    this.registry = new MemberRegistry({
+      hubKubeConfig: kc,
+      namespace: config.namespace,
+      logger: log.child({ component: 'members' }),
+      onProbe: (member, result) => {
+        if (result.latencyMilliseconds !== undefined) {
+          paygrid.memberProbeDuration.observe(
+            { member: member.key, result: result.ok ? 'success' : result.reason },
+            result.latencyMilliseconds / 1000,
+          );
+        }
+      },
+    });
+    this.workloads = new MemberWorkloads({
+      logger: log.child({ component: 'member-workloads' }),
+      resyncPeriodMs: config.resyncPeriodMs,
+      onGatewayWorkloadChange: (key) => this.gateways.enqueue(key),
+    });
+    const memberReconcile = makeMemberReconciler({
+      hub,
+      registry: this.registry,
+      client: hubClient,
+      namespace: config.namespace,
+    });
+    this.members = new Controller({
+      name: 'member',
+      logger: log,
+      metrics,
+      maxConcurrentReconciles: config.maxConcurrentReconciles,
+      reconcile: async (key, ctx) => {
+        const result = await memberReconcile(key, ctx);
+        const snap = this.registry.get(key);
+        if (snap) this.workloads.sync(key, snap.kubeConfig, snap.fingerprint);
+        else this.workloads.remove(key);
+        return result;
+      },
+    });
+    this.gateways = new Controller({
+      name: 'paymentgateway',
+      logger: log,
+      metrics,
+      maxConcurrentReconciles: config.maxConcurrentReconciles,
+      reconcile: makeGatewayReconciler({
+        hub,
+        hubClient,
+        registry: this.registry,
+        memberClients: new MemberClients(this.registry),
+        workloads: this.workloads,
+        applied,
+        events,
+        metrics: paygrid,
+        pruneMemory: new PruneMemory(),
+      }),
+    });
+
+    const enqueueAllGateways = () => {
+      for (const gw of hub.gateways.list()) this.gateways.enqueue(objectKey(gw));
+    };
+    const enqueueAllMembers = () => {
+      for (const s of hub.edgeSites.list())
+        this.members.enqueue(memberKey('EdgeSite', s.metadata?.name ?? ''));
+      for (const c of hub.cloudClusters.list())
+        this.members.enqueue(memberKey('CloudCluster', c.metadata?.name ?? ''));
+    };
+    const memberHandler = (kind: MemberKind) => ({
+      onAdd: (o: { metadata?: { name?: string } }) => {
+        this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
+        enqueueAllGateways();
+      },
+      onUpdate: (
+        old: { metadata?: { generation?: number } },
+        o: { metadata?: { name?: string; generation?: number } },
+      ) => {
+        this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
+        // A spec change (cordon, labels, capacity) may move placements.
+        if (old !== o) enqueueAllGateways();
+      },
+      onDelete: (o: { metadata?: { name?: string } }) => {
+        this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
+        enqueueAllGateways();
+      },
+    });
+    this.unsubscribe.push(
+      hub.edgeSites.addEventHandler(memberHandler('EdgeSite')),
+      hub.cloudClusters.addEventHandler(memberHandler('CloudCluster')),
+      hub.gateways.addEventHandler({
+        ...this.gateways.eventHandler(objectKey),
+        // Placements held per member are part of the members' status.
+        onUpdate: (_old, gw) => {
+          this.gateways.enqueue(objectKey(gw));
+          enqueueAllMembers();
+        },
+      }),
+      hub.secrets.addEventHandler(
+        (() => {
+          const onSecret = (s: { metadata?: { name?: string } }) => {
+            for (const key of this.registry.membersUsingSecret(s.metadata?.name ?? ''))
+              this.members.enqueue(key);
+            // A member whose Secret was missing is not in membersUsingSecret until it is created.
+            enqueueAllMembers();
+          };
+          return {
+            onAdd: onSecret,
+            onUpdate: (_o: unknown, s: { metadata?: { name?: string } }) => onSecret(s),
+            onDelete: onSecret,
+          };
+        })(),
+      ),
+      this.registry.onChange((change) => {
+        this.members.enqueue(change.key);
+        const t = change.transition;
+        if (!t && !change.reasons.includes('config')) return;
+        if (t) {
+          const regarding = { apiVersion: API_VERSION, kind: change.kind, metadata: { name: change.name } };
+          if (t.eventType === 'Warning') events.warning(regarding, t.eventReason, 'Probe', t.message);
+          else events.normal(regarding, t.eventReason, 'Probe', t.message);
+          if (t.detectionMilliseconds !== undefined) {
+            paygrid.detectionDuration.observe({ member: change.key }, t.detectionMilliseconds / 1000);
+          }
+          // A member that comes back may have lost or kept anything: re-apply.
+          if (t.to === 'Healthy' || t.to === 'Recovering') applied.forgetMember(change.key);
+        }
+        enqueueAllGateways();
+      }),
+    );
+  }
+
+  start(): void {
+    void this.members.start();
+    void this.gateways.start();
+    for (const s of this.hub.edgeSites.list())
+      this.members.enqueue(memberKey('EdgeSite', s.metadata?.name ?? ''));
+    for (const c of this.hub.cloudClusters.list())
+      this.members.enqueue(memberKey('CloudCluster', c.metadata?.name ?? ''));
+    for (const gw of this.hub.gateways.list()) this.gateways.enqueue(objectKey(gw));
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    await Promise.all([this.members.stop(), this.gateways.stop()]);
+    this.registry.stop();
+    await this.workloads.stop();
+  }
+}
+
+export async function runOperator(config: Config, log: Logger): Promise<void> {
+  const kc = loadKubeConfig(config.kubeconfig);
+  const metrics = new RuntimeMetrics();
+  const paygrid = new PaygridMetrics(metrics.registry);
+  const hub = createHubInformers(kc, {
+    namespace: config.namespace,
+    resyncPeriodMs: config.resyncPeriodMs,
+    logger: log,
+  });
+  const events = new EventRecorder({
+    sink: new KubeEventSink(kc),
+    logger: log.child({ component: 'events' }),
+    reportingInstance: config.podName,
+  });
+  const shutdown = new GracefulShutdown({ logger: log }).install();
+
+  const readyz = new Checks().add(
+    'informers',
+    syncedCheck(() => hub.all()),
+  );
+  const servers: HttpServerHandle[] = [];
+  if (config.healthProbeBindAddress) {
+    servers.push(await listen(createHttpApp({ readyz, logger: log }), config.healthProbeBindAddress, log));
+  }
+  if (config.metricsBindAddress) {
+    servers.push(
+      await listen(
+        createHttpApp({ registry: metrics.registry, logger: log }),
+        config.metricsBindAddress,
+        log,
+      ),
+    );
+  }
+  shutdown.register({
+    name: 'http',
+    phase: ShutdownPhase.CloseHttp,
+    run: () => Promise.all(servers.map((s) => s.close(5_000))).then(() => undefined),
+  });
+
+  for (const inf of hub.all()) inf.start();
+  shutdown.register({
+    name: 'informers',
+    phase: ShutdownPhase.Final,
+    run: () => Promise.all(hub.all().map((i) => i.stop())).then(() => undefined),
+  });
+  await Promise.all(hub.all().map((i) => i.waitForSync()));
+  log.info('hub caches synced');
+
+  let controllers: Controllers | undefined;
+  const startControllers = () => {
+    controllers = new Controllers(hub, kc, config, log, metrics, paygrid, events);
+    controllers.start();
+    log.info('controllers started');
+  };
+  shutdown.register({
+    name: 'controllers',
+    phase: ShutdownPhase.StopQueues,
+    run: async () => {
+      await controllers?.stop();
+      await events.flush();
+    },
+  });
+
+  if (!config.leaderElect) {
+    startControllers();
+    return;
+  }
+  const identity = `${config.podName}_${randomUUID()}`;
+  const elector = new LeaderElector({
+    lease: new KubeLeaseClient(kc, config.leaderElectionNamespace, config.leaderElectionId),
+    identity,
+    name: config.leaderElectionId,
+    logger: log.child({ component: 'leader-election' }),
+    metrics,
+    callbacks: {
+      onStartedLeading: () => startControllers(),
+      onStoppedLeading: (reason) => {
+        if (reason === 'lost') {
+          // Like controller-runtime: a replica that lost the lease exits and
+          // restarts clean, so it can never act alongside the new leader.
+          log.error('leader election lost; exiting');
+          process.exit(1);
+        }
+      },
+    },
+  });
+  readyz.add('leader-election', () => true);
+  shutdown.register({ name: 'lease', phase: ShutdownPhase.ReleaseLease, run: () => elector.stop() });
+  void elector.run();
+  log.info(
+    { identity, lease: `${config.leaderElectionNamespace}/${config.leaderElectionId}` },
+    'waiting to lead',
+  );
+}

@@ -1,0 +1,24 @@
+import { configHash, FENCING_KEYS } from './config.js';
+import { urlPort } from './ports.js';
+
+describe('configHash', () => {
+  it('ignores key order and the fencing keys', () => {
+    const data = { member: 'edge-a', region: 'eu-west', epoch: '1', role: 'Active' };
+    expect(configHash({ region: 'eu-west', member: 'edge-a' })).toBe(configHash(data));
+    expect(configHash({ ...data, epoch: '2', role: 'FailoverTarget', 'replaced-member': 'x' })).toBe(
+      configHash(data),
+    );
+    expect(configHash({ ...data, region: 'eu-north' })).not.toBe(configHash(data));
+    expect(FENCING_KEYS).toEqual(['epoch', 'role', 'replaced-member']);
+  });
+});
+
+describe('urlPort', () => {
+  it('reads explicit ports and scheme defaults', () => {
+    expect(urlPort('https://l.example.com:9443/x')).toBe(9443);
+    expect(urlPort('https://l.example.com')).toBe(443);
+    expect(urlPort('http://l.example.com')).toBe(80);
+    expect(urlPort('not a url')).toBeUndefined();
+    expect(urlPort(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,75 @@
+// The configuration a workload reads, rendered into its ConfigMap and mounted as files under
+// /etc/paygrid (a mounted ConfigMap is updated in place; environment variables would not be).
+//
+// Fencing data (epoch, role, replaced member) is in the ConfigMap, so it reaches the running pods,
+// but not in the config hash on the pod template: an epoch bump or a promotion must fence the
+// workloads without restarting them. Everything else is in the hash, so changing it rolls the pods.
+import { createHash } from 'node:crypto';
+import type { Placement } from '../api/index.js';
+import type { ResolvedGatewaySpec } from '../placement/gatewaySpec.js';
+import type { RenderContext } from './context.js';
+
+/** Where the ConfigMap is mounted in every workload container. */
+export const CONFIG_DIR = '/etc/paygrid';
+
+/** ConfigMap keys (file names under CONFIG_DIR). */
+export const CONFIG_KEYS = {
+  gateway: 'gateway',
+  component: 'component',
+  member: 'member',
+  memberKind: 'member-kind',
+  region: 'region',
+  zone: 'zone',
+  role: 'role',
+  epoch: 'epoch',
+  replacedMember: 'replaced-member',
+  ledgerEndpoint: 'ledger-endpoint',
+  standInFloorLimitMinor: 'stand-in-floor-limit-minor',
+  standInMaxOfflineCount: 'stand-in-max-offline-count',
+  standInMaxOfflineAmountMinor: 'stand-in-max-offline-amount-minor',
+  standInCurrency: 'stand-in-currency',
+} as const;
+
+/** Keys the workloads pick up live; left out of the config hash so they never restart pods. */
+export const FENCING_KEYS: readonly string[] = [
+  CONFIG_KEYS.epoch,
+  CONFIG_KEYS.role,
+  CONFIG_KEYS.replacedMember,
+];
+
+/** The ConfigMap data of one placement. */
+export function renderConfigData(
+  spec: ResolvedGatewaySpec,
+  placement: Placement,
+  context: RenderContext,
+): Record<string, string> {
+  const data: Record<string, string> = {
+    [CONFIG_KEYS.gateway]: `${spec.namespace}/${spec.name}`,
+    [CONFIG_KEYS.component]: placement.component,
+    [CONFIG_KEYS.member]: context.member.name,
+    [CONFIG_KEYS.memberKind]: context.member.kind,
+    [CONFIG_KEYS.region]: context.member.region,
+    [CONFIG_KEYS.role]: placement.state,
+    [CONFIG_KEYS.epoch]: String(context.epoch),
+  };
+  if (context.member.zone) data[CONFIG_KEYS.zone] = context.member.zone;
+  if (placement.replacedMember) data[CONFIG_KEYS.replacedMember] = placement.replacedMember;
+  if (placement.component === 'authorization') {
+    const standIn = spec.authorization.standIn;
+    if (context.ledgerEndpoint) data[CONFIG_KEYS.ledgerEndpoint] = context.ledgerEndpoint;
+    data[CONFIG_KEYS.standInFloorLimitMinor] = String(standIn.floorLimitMinor);
+    data[CONFIG_KEYS.standInMaxOfflineCount] = String(standIn.maxOfflineCount);
+    data[CONFIG_KEYS.standInMaxOfflineAmountMinor] = String(standIn.maxOfflineAmountMinor);
+    data[CONFIG_KEYS.standInCurrency] = standIn.currency;
+  }
+  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** sha256 (hex) of the data without the fencing keys, independent of key order. */
+export function configHash(data: Readonly<Record<string, string>>): string {
+  const hashed = Object.keys(data)
+    .filter((k) => !FENCING_KEYS.includes(k))
+    .sort()
+    .map((k) => [k, data[k]]);
+  return createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
+}

@@ -1,0 +1,72 @@
+// The kinds paygrid renders on members, in the order they are applied, and how they are pruned.
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+export interface ManagedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Resource name in API paths. */
+  readonly plural: string;
+  readonly namespaced: boolean;
+  /**
+   * Whether objects of this kind that are no longer desired are deleted (by the gateway label).
+   * Namespaces are shared by every gateway of a namespace, and may hold other things: never.
+   */
+  readonly prune: boolean;
+}
+
+/**
+ * Apply order: the namespace first, then the network policies (pods never run unprotected, and can
+ * resolve DNS from their first second), identity and configuration, the Service, the Deployment,
+ * and last the PodDisruptionBudget that protects it.
+ */
+const MANAGED_KINDS: readonly ManagedKind[] = [
+  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, prune: false },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    namespaced: true,
+    prune: true,
+  },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, prune: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, prune: true },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, prune: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, prune: true },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    namespaced: true,
+    prune: true,
+  },
+];
+
+/** Every kind paygrid renders on members, in apply order. */
+export function managedKinds(): ManagedKind[] {
+  return MANAGED_KINDS.map((k) => ({ ...k }));
+}
+
+function kindRank(o: KubernetesObject): number {
+  const i = MANAGED_KINDS.findIndex((k) => k.kind === o.kind && k.apiVersion === o.apiVersion);
+  return i < 0 ? MANAGED_KINDS.length : i;
+}
+
+function compareObjects(a: KubernetesObject, b: KubernetesObject): number {
+  const key = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  const ka = key(a);
+  const kb = key(b);
+  return kindRank(a) - kindRank(b) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+}
+
+/** A copy in apply order (kind order above, then namespace and name). */
+export function sortForApply<T extends KubernetesObject>(objects: readonly T[]): T[] {
+  return [...objects].sort(compareObjects);
+}
+
+/**
+ * A copy in deletion order, the reverse: the PodDisruptionBudget and Deployment go first, the
+ * network policies last (pods stay isolated until they are gone).
+ */
+export function sortForDeletion<T extends KubernetesObject>(objects: readonly T[]): T[] {
+  return [...objects].sort((a, b) => compareObjects(b, a));
+}

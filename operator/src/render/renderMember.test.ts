@@ -1,0 +1,361 @@
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
+  V1Service,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import type { Placement } from '../api/index.js';
+import { gateway, placement } from '../placement/testSupport.js';
+import { CONFIG_KEYS, configHash } from './config.js';
+import type { RenderContext } from './context.js';
+import { CONFIG_HASH_ANNOTATION } from './deployment.js';
+import { pruneLabelSelector } from './labels.js';
+import { RenderError } from './names.js';
+import { managedKinds, sortForApply, sortForDeletion } from './order.js';
+import { renderMember } from './renderMember.js';
+
+const EDGE: RenderContext = {
+  member: { name: 'edge-a', kind: 'EdgeSite', region: 'eu-west', zone: 'eu-west-a' },
+  epoch: 7,
+  ledgerEndpoint: 'https://ledger.pay.example.com:8443',
+};
+const CLOUD: RenderContext = {
+  member: { name: 'cloud-a', kind: 'CloudCluster', region: 'eu-central' },
+  epoch: 7,
+};
+
+const makeGateway = (floorLimitMinor: number) =>
+  gateway({
+    authorization: {
+      replicas: 3,
+      resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: 1, memory: '512Mi' } },
+      standIn: { floorLimitMinor, currency: 'USD' },
+    },
+    ledger: { primary: 'cloud-a', replicas: 1, databaseSecretRef: { name: 'ledger-db' } },
+    analytics: { image: 'ghcr.io/paygrid/analytics:0.1.0' },
+  });
+const gw = makeGateway(2500);
+const authPlacement = placement('authorization', 'edge-a', 'Active', { replicas: 3 });
+const cloudPlacements = [
+  placement('ledger', 'cloud-a', 'Active', { replicas: 1 }),
+  placement('analytics', 'cloud-a', 'Active', { replicas: 1 }),
+];
+const all: Placement[] = [authPlacement, placement('authorization', 'edge-b', 'Active'), ...cloudPlacements];
+
+function find<T extends KubernetesObject>(
+  objects: readonly KubernetesObject[],
+  kind: string,
+  name?: string,
+): T {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+  if (!found) throw new Error(`no ${kind} ${name ?? ''}`);
+  return found as T;
+}
+
+const WORKLOAD_LABELS = (component: string) => ({
+  'app.kubernetes.io/name': component,
+  'app.kubernetes.io/instance': 'checkout',
+  'app.kubernetes.io/component': component,
+  'app.kubernetes.io/part-of': 'paygrid',
+  'app.kubernetes.io/managed-by': 'paygrid',
+  'paygrid.io/gateway': 'payments.checkout',
+  'paygrid.io/component': component,
+});
+
+describe('renderMember', () => {
+  const edgeObjects = renderMember(gw, all, EDGE);
+  const cloudObjects = renderMember(gw, all, CLOUD);
+
+  it('renders the namespace, shared policies and one set of objects per component placed there', () => {
+    expect(edgeObjects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'Namespace/payments',
+      'NetworkPolicy/checkout-allow-dns',
+      'NetworkPolicy/checkout-authorization',
+      'NetworkPolicy/checkout-default-deny',
+      'ServiceAccount/checkout-authorization',
+      'ConfigMap/checkout-authorization',
+      'Service/checkout-authorization',
+      'Deployment/checkout-authorization',
+      'PodDisruptionBudget/checkout-authorization',
+    ]);
+    expect(cloudObjects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata?.name)).toEqual([
+      'checkout-analytics',
+      'checkout-ledger',
+    ]);
+    expect(cloudObjects.filter((o) => o.kind === 'Namespace')).toHaveLength(1);
+  });
+
+  it('sets apiVersion and kind on every object, all of managed kinds, namespaced ones in the gateway namespace', () => {
+    const kinds = managedKinds();
+    for (const o of [...edgeObjects, ...cloudObjects]) {
+      const k = kinds.find((x) => x.kind === o.kind && x.apiVersion === o.apiVersion);
+      expect(k).toBeDefined();
+      expect(o.metadata?.namespace).toBe(k?.namespaced ? 'payments' : undefined);
+    }
+  });
+
+  it('labels every object', () => {
+    for (const o of [...edgeObjects, ...cloudObjects]) {
+      const labels = o.metadata?.labels ?? {};
+      expect(labels['app.kubernetes.io/part-of']).toBe('paygrid');
+      expect(labels['app.kubernetes.io/managed-by']).toBe('paygrid');
+      if (o.kind === 'Namespace') continue;
+      expect(labels['paygrid.io/gateway']).toBe('payments.checkout');
+      expect(labels['app.kubernetes.io/instance']).toBe('checkout');
+      const component = labels['paygrid.io/component'];
+      if (component !== undefined) expect(labels).toEqual(WORKLOAD_LABELS(component));
+      else expect(o.metadata?.name).toMatch(/^checkout-(default-deny|allow-dns)$/);
+    }
+    const deployment = find<V1Deployment>(edgeObjects, 'Deployment');
+    expect(deployment.spec?.template.metadata?.labels).toEqual(WORKLOAD_LABELS('authorization'));
+    expect(deployment.spec?.selector.matchLabels).toEqual({
+      'paygrid.io/gateway': 'payments.checkout',
+      'paygrid.io/component': 'authorization',
+    });
+  });
+
+  it('enforces the restricted pod security standard on the namespace', () => {
+    const ns = find<V1Namespace>(edgeObjects, 'Namespace');
+    expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // Shared by all gateways of the namespace: no gateway label, so pruning one gateway never selects it.
+    expect(ns.metadata?.labels?.['paygrid.io/gateway']).toBeUndefined();
+    expect(managedKinds().find((k) => k.kind === 'Namespace')?.prune).toBe(false);
+  });
+
+  it('runs pods with a restricted security context, field by field', () => {
+    for (const d of [...edgeObjects, ...cloudObjects].filter(
+      (o) => o.kind === 'Deployment',
+    ) as V1Deployment[]) {
+      const pod = d.spec?.template.spec;
+      expect(pod?.securityContext?.runAsNonRoot).toBe(true);
+      expect(pod?.securityContext?.runAsUser).toBe(10001);
+      expect(pod?.securityContext?.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(pod?.automountServiceAccountToken).toBe(false);
+      expect(pod?.hostNetwork).toBeUndefined();
+      expect(pod?.containers).toHaveLength(1);
+      const sc = pod?.containers[0]?.securityContext;
+      expect(sc?.runAsNonRoot).toBe(true);
+      expect(sc?.runAsUser).toBe(10001);
+      expect(sc?.readOnlyRootFilesystem).toBe(true);
+      expect(sc?.allowPrivilegeEscalation).toBe(false);
+      expect(sc?.privileged).toBe(false);
+      expect(sc?.capabilities).toEqual({ drop: ['ALL'] });
+      expect(sc?.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    }
+    expect(find<V1ServiceAccount>(edgeObjects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  it('sets replicas, image, resources, probes, /tmp and the config mount', () => {
+    const d = find<V1Deployment>(edgeObjects, 'Deployment');
+    expect(d.spec?.replicas).toBe(3);
+    const pod = d.spec?.template.spec;
+    const c = pod?.containers[0];
+    expect(c?.image).toBe('ghcr.io/paygrid/authorization:0.1.0');
+    expect(c?.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(c?.resources).toEqual({
+      requests: { cpu: '200m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
+    expect(c?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(c?.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/paygrid', readOnly: true });
+    expect(pod?.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+    expect(pod?.volumes).toContainEqual({ name: 'config', configMap: { name: 'checkout-authorization' } });
+    expect(pod?.serviceAccountName).toBe('checkout-authorization');
+    expect(pod?.topologySpreadConstraints?.[0]).toMatchObject({
+      topologyKey: 'kubernetes.io/hostname',
+      maxSkew: 1,
+      labelSelector: { matchLabels: d.spec?.selector.matchLabels },
+    });
+    expect(d.spec?.strategy?.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+  });
+
+  it('defaults resources for components without a resources field, and passes the ledger database secret', () => {
+    const ledger = find<V1Deployment>(cloudObjects, 'Deployment', 'checkout-ledger');
+    const c = ledger.spec?.template.spec?.containers[0];
+    expect(c?.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    expect(c?.env).toContainEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'ledger-db', key: 'url' } },
+    });
+  });
+
+  it('writes member, region, component, stand-in limits, ledger endpoint and epoch into the ConfigMap', () => {
+    const cm = find<V1ConfigMap>(edgeObjects, 'ConfigMap');
+    expect(cm.data).toEqual({
+      component: 'authorization',
+      epoch: '7',
+      gateway: 'payments/checkout',
+      'ledger-endpoint': 'https://ledger.pay.example.com:8443',
+      member: 'edge-a',
+      'member-kind': 'EdgeSite',
+      region: 'eu-west',
+      role: 'Active',
+      'stand-in-currency': 'USD',
+      'stand-in-floor-limit-minor': '2500',
+      'stand-in-max-offline-amount-minor': '100000',
+      'stand-in-max-offline-count': '100',
+      zone: 'eu-west-a',
+    });
+    const ledgerCm = find<V1ConfigMap>(cloudObjects, 'ConfigMap', 'checkout-ledger');
+    expect(ledgerCm.data?.[CONFIG_KEYS.standInCurrency]).toBeUndefined();
+    expect(ledgerCm.data?.[CONFIG_KEYS.epoch]).toBe('7');
+  });
+
+  it('rolls pods on a config change, but fences without a restart on an epoch bump or a role change', () => {
+    const hashOf = (objects: KubernetesObject[]) =>
+      find<V1Deployment>(objects, 'Deployment').spec?.template.metadata?.annotations?.[
+        CONFIG_HASH_ANNOTATION
+      ];
+    const cmOf = (objects: KubernetesObject[]) => find<V1ConfigMap>(objects, 'ConfigMap');
+    const base = hashOf(edgeObjects);
+    expect(base).toBe(configHash(cmOf(edgeObjects).data ?? {}));
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+
+    const bumped = renderMember(gw, all, { ...EDGE, epoch: 8 });
+    expect(cmOf(bumped).data?.epoch).toBe('8');
+    expect(hashOf(bumped)).toBe(base);
+    // Only the ConfigMap differs: the Deployment (and so its pods) is untouched.
+    expect(bumped.filter((o) => o.kind !== 'ConfigMap')).toEqual(
+      edgeObjects.filter((o) => o.kind !== 'ConfigMap'),
+    );
+    const template = JSON.stringify(find<V1Deployment>(bumped, 'Deployment').spec?.template);
+    expect(template).not.toMatch(/epoch/i);
+
+    const promoted = renderMember(
+      gw,
+      [{ ...authPlacement, state: 'FailoverTarget', replacedMember: 'edge-z' }],
+      EDGE,
+    );
+    expect(cmOf(promoted).data?.role).toBe('FailoverTarget');
+    expect(cmOf(promoted).data?.['replaced-member']).toBe('edge-z');
+    expect(hashOf(promoted)).toBe(base);
+
+    expect(hashOf(renderMember(makeGateway(1000), all, EDGE))).not.toBe(base);
+    expect(hashOf(renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' }))).not.toBe(
+      base,
+    );
+  });
+
+  it('is deterministic and independent of the order of placements', () => {
+    expect(renderMember(gw, all, EDGE)).toEqual(edgeObjects);
+    expect(renderMember(gw, [...all].reverse(), CLOUD)).toEqual(cloudObjects);
+  });
+
+  it('exposes port 8080 named http on a ClusterIP Service', () => {
+    const svc = find<V1Service>(edgeObjects, 'Service');
+    expect(svc.spec?.type).toBe('ClusterIP');
+    expect(svc.spec?.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec?.selector).toEqual(
+      find<V1Deployment>(edgeObjects, 'Deployment').spec?.selector.matchLabels,
+    );
+  });
+
+  it('uses minAvailable 1 with several replicas and maxUnavailable 1 with one', () => {
+    const edgePdb = find<V1PodDisruptionBudget>(edgeObjects, 'PodDisruptionBudget');
+    expect(edgePdb.spec?.minAvailable).toBe(1);
+    expect(edgePdb.spec?.maxUnavailable).toBeUndefined();
+    const ledgerPdb = find<V1PodDisruptionBudget>(cloudObjects, 'PodDisruptionBudget', 'checkout-ledger');
+    expect(ledgerPdb.spec?.maxUnavailable).toBe(1);
+    expect(ledgerPdb.spec?.minAvailable).toBeUndefined();
+  });
+
+  it('denies all traffic by default and allows only DNS and what each component needs', () => {
+    const deny = find<V1NetworkPolicy>(edgeObjects, 'NetworkPolicy', 'checkout-default-deny');
+    expect(deny.spec).toEqual({
+      podSelector: { matchLabels: { 'paygrid.io/gateway': 'payments.checkout' } },
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const dns = find<V1NetworkPolicy>(edgeObjects, 'NetworkPolicy', 'checkout-allow-dns');
+    expect(dns.spec?.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+    const auth = find<V1NetworkPolicy>(edgeObjects, 'NetworkPolicy', 'checkout-authorization');
+    expect(auth.spec?.podSelector?.matchLabels).toEqual({
+      'paygrid.io/gateway': 'payments.checkout',
+      'paygrid.io/component': 'authorization',
+    });
+    expect(auth.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(auth.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 8443 }]);
+    expect(auth.spec?.egress?.[0]?.to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0' } },
+      { ipBlock: { cidr: '::/0' } },
+    ]);
+    // A ledger endpoint on the default HTTPS port is allowed too.
+    const on443 = renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://ledger.pay.example.com' });
+    expect(
+      find<V1NetworkPolicy>(on443, 'NetworkPolicy', 'checkout-authorization').spec?.egress?.[0]?.ports,
+    ).toEqual([
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 8443 },
+    ]);
+    const ledger = find<V1NetworkPolicy>(cloudObjects, 'NetworkPolicy', 'checkout-ledger');
+    expect(ledger.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(ledger.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    const analytics = find<V1NetworkPolicy>(cloudObjects, 'NetworkPolicy', 'checkout-analytics');
+    expect(analytics.spec?.policyTypes).toEqual(['Ingress']);
+    expect(analytics.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(analytics.spec?.egress).toBeUndefined();
+  });
+
+  it('renders nothing for a member without placements, or for components the spec no longer has', () => {
+    expect(renderMember(gw, all, { ...EDGE, member: { ...EDGE.member, name: 'edge-x' } })).toEqual([]);
+    expect(renderMember(gw, all, { ...CLOUD, member: { ...CLOUD.member, kind: 'EdgeSite' } })).toEqual([]);
+    const noAnalytics = gateway({ ledger: { primary: 'cloud-a' } });
+    expect(
+      renderMember(noAnalytics, all, CLOUD)
+        .filter((o) => o.kind === 'Deployment')
+        .map((o) => o.metadata?.name),
+    ).toEqual(['checkout-ledger']);
+  });
+
+  it('refuses names that cannot become Services, saying what to change', () => {
+    const long = gateway({ name: 'a'.repeat(50) });
+    expect(() => renderMember(long, [authPlacement], EDGE)).toThrow(RenderError);
+    expect(() => renderMember(long, [authPlacement], EDGE)).toThrow(/at most 49 characters/);
+    expect(() => renderMember(gateway({ name: 'v2.checkout' }), [authPlacement], EDGE)).toThrow(RenderError);
+    expect(() => renderMember(gateway({ name: 'a'.repeat(49) }), [authPlacement], EDGE)).not.toThrow();
+  });
+});
+
+describe('apply order and pruning', () => {
+  it('applies the Namespace first and deletes in reverse', () => {
+    const objects = renderMember(gw, all, CLOUD);
+    const shuffled = [...objects].reverse();
+    expect(sortForApply(shuffled)).toEqual(objects);
+    expect(sortForApply(shuffled)[0]?.kind).toBe('Namespace');
+    const kinds = sortForApply(shuffled).map((o) => o.kind);
+    expect(kinds.lastIndexOf('NetworkPolicy')).toBeLessThan(kinds.indexOf('Deployment'));
+    expect(sortForDeletion(objects)[0]?.kind).toBe('PodDisruptionBudget');
+    expect(sortForDeletion(objects).at(-1)?.kind).toBe('Namespace');
+  });
+
+  it('lists the managed kinds with apiVersion, plural and whether to prune', () => {
+    expect(managedKinds().map((k) => `${k.apiVersion} ${k.kind} ${k.plural} ${k.prune}`)).toEqual([
+      'v1 Namespace namespaces false',
+      'networking.k8s.io/v1 NetworkPolicy networkpolicies true',
+      'v1 ServiceAccount serviceaccounts true',
+      'v1 ConfigMap configmaps true',
+      'v1 Service services true',
+      'apps/v1 Deployment deployments true',
+      'policy/v1 PodDisruptionBudget poddisruptionbudgets true',
+    ]);
+    expect(pruneLabelSelector({ namespace: 'payments', name: 'checkout' })).toBe(
+      'paygrid.io/gateway=payments.checkout,app.kubernetes.io/managed-by=paygrid',
+    );
+  });
+});
