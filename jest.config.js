@@ -9,6 +9,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 export default {
+  // Integration tests wait on real clusters; unit tests finish far sooner.
+  testTimeout: 180_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/operator/src/**/*.test.ts'] },
     {

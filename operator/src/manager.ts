@@ -2,7 +2,8 @@
 // controllers, probes and metrics. The runtime pieces know nothing of
 // payments; this is where they meet the paygrid controllers.
 import { randomUUID } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './runtime/kubeconfig.js';
 import { API_VERSION, FIELD_MANAGER, type MemberKind } from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
 import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
@@ -23,13 +24,7 @@ import type { Logger } from './runtime/logger.js';
 import { RuntimeMetrics } from './runtime/metrics.js';
 import { ObjectClient } from './runtime/object-client.js';
 import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
-
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
+import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
 
 /** The controllers, started only while this process leads. */
 class Controllers {
@@ -242,6 +237,34 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
   });
   await Promise.all(hub.all().map((i) => i.waitForSync()));
   log.info('hub caches synced');
+
+  // The webhook answers on every replica (admission must not wait for a leader).
+  if (config.webhookBindAddress && config.webhookCertFile && config.webhookKeyFile) {
+    const router = webhookRouter({
+      namespace: config.namespace,
+      registry: metrics.registry,
+      logger: log.child({ component: 'webhook' }),
+      ...lookupsFromCaches({
+        namespace: config.namespace,
+        secrets: hub.secrets,
+        edgeSites: hub.edgeSites,
+        cloudClusters: hub.cloudClusters,
+        gateways: hub.gateways,
+      }),
+    });
+    const { server } = createTlsServer(createHttpApp({ routers: [{ path: '/', router }], logger: log }), {
+      certFile: config.webhookCertFile,
+      keyFile: config.webhookKeyFile,
+    });
+    const bind = config.webhookBindAddress;
+    await new Promise<void>((resolve) => server.listen(bind.port, bind.host || undefined, resolve));
+    log.info({ port: bind.port }, 'admission webhook listening (HTTPS)');
+    shutdown.register({
+      name: 'webhook',
+      phase: ShutdownPhase.CloseHttp,
+      run: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    });
+  }
 
   let controllers: Controllers | undefined;
   const startControllers = () => {

@@ -2,11 +2,12 @@
 // operator/dist/main.js) against the testbed hub, with its own ports, so a
 // test can run two of them, SIGTERM or SIGKILL one, and read its logs.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubeconfigPath } from '../testbed/clusters.js';
+import { kubeconfigPath, testbedDir } from '../testbed/clusters.js';
 import { waitFor } from './wait.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -64,6 +65,10 @@ export class OperatorProcess {
       env: { ...process.env, POD_NAME: this.identity, ...this.opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Kept on disk too, for debugging a failed run: <testbed>/logs/operator-<identity>.log
+    mkdirSync(join(testbedDir, 'logs'), { recursive: true });
+    const file = createWriteStream(join(testbedDir, 'logs', `operator-${this.identity}.log`), { flags: 'a' });
+    this.child.stdout!.pipe(file);
     const collect = (buf: Buffer) => {
       for (const line of buf.toString().split('\n')) if (line) this.logs.push(line);
     };

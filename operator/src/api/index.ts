@@ -52,6 +52,8 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** `<namespace>.<name>` of the owning gateway (see gatewayLabelValue). */
 export const LABEL_GATEWAY = 'paygrid.io/gateway';
 export const LABEL_PAYGRID_COMPONENT = 'paygrid.io/component';
+/** The member (EdgeSite or CloudCluster name) an object was rendered for: prune touches only its own. */
+export const LABEL_MEMBER = 'paygrid.io/member';
 /** Value of app.kubernetes.io/part-of. */
 export const PART_OF = 'paygrid';
 /** Value of app.kubernetes.io/managed-by; prune only what carries it. */

@@ -149,7 +149,7 @@ describe('desiredMemberStatus', () => {
     expect(cond(s, 'Ready')).toMatchObject({ status: 'True', reason: 'Healthy' });
   });
 
-  it('Unreachable: Reachable=False with the probe reason; Ready=False SiteUnreachable; last good data kept', () => {
+  it('Unreachable: Reachable=False and Ready=False both carry the probe reason; last good data kept', () => {
     const previous = desiredMemberStatus(input());
     const s = desiredMemberStatus(
       input(
@@ -171,7 +171,7 @@ describe('desiredMemberStatus', () => {
     });
     expect(cond(s, 'Ready')).toMatchObject({
       status: 'False',
-      reason: 'SiteUnreachable',
+      reason: 'ProbeTimeout',
       lastTransitionTime: iso(20),
     });
     expect(cond(s, 'Ready')?.message).toContain('its placements fail over');

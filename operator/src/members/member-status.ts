@@ -116,13 +116,15 @@ function conditionsFor(
           reason: lastFailure?.reason ?? R.SiteUnreachable,
           message: lastFailure?.message ?? `the ${noun} does not answer its probes`,
         },
+        // Ready carries the specific cause (KubeconfigInvalid, Unauthorized, ProbeTimeout, ...):
+        // it is what an SRE sees first, and it says what to fix.
         ready: {
           type: Ready,
           status: 'False',
-          reason: R.SiteUnreachable,
+          reason: lastFailure?.reason ?? R.SiteUnreachable,
           message:
-            `the ${noun} is unreachable (${failureThreshold} or more consecutive probes failed; see the ` +
-            `Reachable condition): its placements fail over`,
+            `the ${noun} is unreachable (${failureThreshold} or more consecutive probes failed` +
+            `${lastFailure ? `: ${lastFailure.message}` : ''}): its placements fail over`,
         },
       };
     case HealthState.Recovering: {

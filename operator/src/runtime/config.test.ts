@@ -19,12 +19,32 @@ describe('parseConfig', () => {
       leaderElectionNamespace: 'paygrid-system',
       metricsBindAddress: { host: undefined, port: 8080, raw: ':8080' },
       healthProbeBindAddress: { host: undefined, port: 8081, raw: ':8081' },
+      routesBindAddress: { host: undefined, port: 8082, raw: ':8082' },
+      webhookBindAddress: null,
+      webhookCertFile: undefined,
+      webhookKeyFile: undefined,
       kubeconfig: undefined,
       namespace: 'paygrid-system',
       logLevel: 'info',
       maxConcurrentReconciles: 4,
       resyncPeriodMs: 600_000,
       podName: 'paygrid-operator',
+    });
+  });
+
+  it('refuses a webhook address without its certificate, naming the flags to set', () => {
+    expect(() => parseConfig(['--webhook-bind-address=:9443'], {})).toThrow(
+      /--webhook-bind-address ":9443" needs --webhook-cert-file and --webhook-key-file/,
+    );
+    expect(
+      parseConfig(
+        ['--webhook-bind-address=:9443', '--webhook-cert-file=/c.pem', '--webhook-key-file=/k.pem'],
+        {},
+      ),
+    ).toMatchObject({
+      webhookBindAddress: { port: 9443 },
+      webhookCertFile: '/c.pem',
+      webhookKeyFile: '/k.pem',
     });
   });
 

@@ -25,6 +25,12 @@ export interface Config {
   metricsBindAddress: BindAddress | null;
   /** null = disabled ("0"). */
   healthProbeBindAddress: BindAddress | null;
+  /** The read-only routes API; null = disabled ("0"). */
+  routesBindAddress: BindAddress | null;
+  /** The validating admission webhook (HTTPS); null = disabled (the default outside the chart). */
+  webhookBindAddress: BindAddress | null;
+  webhookCertFile: string | undefined;
+  webhookKeyFile: string | undefined;
   /** Path to a kubeconfig; undefined = in-cluster config (or ~/.kube/config when outside a cluster). */
   kubeconfig: string | undefined;
   /** The operator's namespace (where its Secrets and Lease live). */
@@ -89,6 +95,34 @@ export const FLAGS: readonly FlagSpec[] = [
     env: 'PAYGRID_HEALTH_PROBE_BIND_ADDRESS',
     default: ':8081',
     help: 'Address the /healthz and /readyz endpoints bind to (host:port, :port, or 0 to disable).',
+  },
+  {
+    name: 'routes-bind-address',
+    type: 'string',
+    env: 'PAYGRID_ROUTES_BIND_ADDRESS',
+    default: ':8082',
+    help: 'Address the read-only routes API (/api/v1/...) binds to (host:port, :port, or 0 to disable).',
+  },
+  {
+    name: 'webhook-bind-address',
+    type: 'string',
+    env: 'PAYGRID_WEBHOOK_BIND_ADDRESS',
+    default: '0',
+    help: 'Address the validating admission webhook (HTTPS) binds to (host:port, :port, or 0 to disable).',
+  },
+  {
+    name: 'webhook-cert-file',
+    type: 'string',
+    env: 'PAYGRID_WEBHOOK_CERT_FILE',
+    default: '',
+    help: 'PEM serving certificate of the webhook (reloaded when it changes). Required with --webhook-bind-address.',
+  },
+  {
+    name: 'webhook-key-file',
+    type: 'string',
+    env: 'PAYGRID_WEBHOOK_KEY_FILE',
+    default: '',
+    help: 'PEM private key of the webhook serving certificate. Required with --webhook-bind-address.',
   },
   {
     name: 'kubeconfig',
@@ -294,6 +328,16 @@ export function parseConfig(
   };
   const metricsBindAddress = bind('metrics-bind-address');
   const healthProbeBindAddress = bind('health-probe-bind-address');
+  const routesBindAddress = bind('routes-bind-address');
+  const webhookBindAddress = bind('webhook-bind-address');
+  const webhookCertFile = raw('webhook-cert-file')[0] || undefined;
+  const webhookKeyFile = raw('webhook-key-file')[0] || undefined;
+  if (webhookBindAddress && (!webhookCertFile || !webhookKeyFile)) {
+    throw new ConfigError(
+      `--webhook-bind-address ${JSON.stringify(webhookBindAddress.raw)} needs --webhook-cert-file and --webhook-key-file ` +
+        '(PEM files; the Helm chart mounts them from its webhook Secret), or set it to 0 to disable the webhook',
+    );
+  }
   if (metricsBindAddress && healthProbeBindAddress && metricsBindAddress.port !== 0) {
     const sameHost =
       metricsBindAddress.host === healthProbeBindAddress.host ||
@@ -338,6 +382,10 @@ export function parseConfig(
     leaderElectionNamespace,
     metricsBindAddress,
     healthProbeBindAddress,
+    routesBindAddress,
+    webhookBindAddress,
+    webhookCertFile,
+    webhookKeyFile,
     kubeconfig,
     namespace: nsRaw,
     logLevel,

@@ -56,3 +56,13 @@ export function describeError(err: unknown): ErrorSummary {
   if (typeof status?.reason === 'string') out.reason = status.reason;
   return out;
 }
+
+/** One line for a condition message: "HTTP 403: ...", "request timed out", "ECONNREFUSED: ...". */
+export function errorText(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return 'request timed out';
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  const { message, code } = describeError(err);
+  if (code !== undefined) return `HTTP ${code}: ${message}`;
+  return typeof cause?.code === 'string' ? `${cause.code}: ${message}` : message;
+}

@@ -2,7 +2,6 @@
 // a deadline on every request: a member behind a dead link must cost a
 // reconcile a bounded time, never a hung promise.
 import {
-  ApiException,
   HttpMethod,
   KubernetesObjectApi,
   PatchStrategy,
@@ -10,42 +9,11 @@ import {
   type KubernetesObject,
   type KubernetesListObject,
 } from '@kubernetes/client-node';
+import { statusCode } from './errors.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The HTTP status of a failed API call, or undefined for transport errors (refused, timeout). */
-export function apiStatusCode(err: unknown): number | undefined {
-  if (err instanceof ApiException) return err.code;
-  const code =
-    (err as { code?: unknown; statusCode?: unknown })?.statusCode ?? (err as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-export const isNotFound = (err: unknown) => apiStatusCode(err) === 404;
-export const isConflict = (err: unknown) => apiStatusCode(err) === 409;
-
-/** A short, secret-free description of an API error, for conditions and logs. */
-export function describeApiError(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body = err.body as { message?: string } | string | undefined;
-    const message = typeof body === 'string' ? tryMessage(body) : body?.message;
-    return `HTTP ${err.code}${message ? `: ${message}` : ''}`;
-  }
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'request timed out';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ? `${cause.code}: ${cause.message ?? err.message}` : err.message;
-  }
-  return String(err);
-}
-
-function tryMessage(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { message?: string }).message;
-  } catch {
-    return body.slice(0, 200) || undefined;
-  }
-}
+export const isNotFound = (err: unknown) => statusCode(err) === 404;
 
 export interface ObjectClientOptions {
   fieldManager: string;

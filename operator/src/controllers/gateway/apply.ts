@@ -2,10 +2,10 @@
 // paygrid's field manager. Members are handled concurrently, each with its
 // own request deadline; an unreachable member is skipped, never waited on.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Member } from '../../api/index.js';
+import { LABEL_MEMBER, type Member } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import { renderMember, RenderError, sortForApply, type RenderContext } from '../../render/index.js';
-import { describeApiError } from '../../runtime/object-client.js';
+import { errorText } from '../../runtime/errors.js';
 import { contentHash, objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
 import type { GatewayDeps, GatewayPass } from './pass.js';
@@ -41,8 +41,19 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
       epoch: pass.epoch,
       ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
     };
-    pass.rendered.set(key, sortForApply(renderMember(pass.gateway, pass.placements, ctx)));
+    const objects = sortForApply(renderMember(pass.gateway, pass.placements, ctx)).map((o) =>
+      o.kind === 'Namespace' ? o : withMemberLabel(o, name),
+    );
+    pass.rendered.set(key, objects);
   }
+}
+
+/**
+ * Two members may share a cluster (one registered twice, or a lab): labelling
+ * each object with its member keeps one member's prune off the other's objects.
+ */
+function withMemberLabel(o: KubernetesObject, member: string): KubernetesObject {
+  return { ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, [LABEL_MEMBER]: member } } };
 }
 
 function zoneOf(member: Member): { zone?: string } {
@@ -76,7 +87,7 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
         deps.metrics.memberApplyTotal.inc({ member: key, result: 'error' });
         pass.memberProblems.set(key, {
           reason: 'ApplyFailed',
-          message: `applying to ${key.slice(key.indexOf('/') + 1)}: ${describeApiError(err)}`,
+          message: `applying to ${key.slice(key.indexOf('/') + 1)}: ${errorText(err)}`,
         });
       }
     }),

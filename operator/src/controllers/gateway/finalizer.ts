@@ -4,7 +4,8 @@
 import { API_VERSION, FINALIZER, type PaymentGateway } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import { gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
-import { describeApiError, type ObjectClient } from '../../runtime/object-client.js';
+import { errorText } from '../../runtime/errors.js';
+import type { ObjectClient } from '../../runtime/object-client.js';
 import { isReachable } from './member-views.js';
 import { regardingGateway, requeueWithin, type GatewayDeps, type GatewayPass } from './pass.js';
 
@@ -78,7 +79,7 @@ export async function finalizerStep(pass: GatewayPass, deps: GatewayDeps): Promi
         pass.pendingCleanup.add(name);
         pass.memberProblems.set(key, {
           reason: 'CleanupFailed',
-          message: `deleting objects on ${name}: ${describeApiError(err)}`,
+          message: `deleting objects on ${name}: ${errorText(err)}`,
         });
       }
     }),

@@ -16,6 +16,7 @@ export type GatewayControllerDeps = GatewayDeps & { pruneMemory: PruneMemory; no
 
 /** Converged gateways are still looked at this often (rollouts stall silently otherwise). */
 const STEADY_REQUEUE_MS = 5 * 60_000;
+const CACHE_WAIT_MS = 250;
 
 export function makeGatewayReconciler(deps: GatewayControllerDeps) {
   const now = deps.now ?? (() => new Date());
@@ -47,11 +48,17 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       deleting: false,
       paused,
       released: false,
+      cachesPending: false,
     };
     for (const [name, step] of steps) {
       if (paused && name === 'place') continue;
       await step(pass, deps);
       if (pass.released) return;
+    }
+    if (pass.cachesPending && !pass.deleting) {
+      // Judging readiness before the member caches sync would flap Ready
+      // (and write twice) after every restart.
+      return { requeueAfter: CACHE_WAIT_MS };
     }
     // Releasing drained placements may change the set again: the epoch counts
     // one step per pass against what status last said.

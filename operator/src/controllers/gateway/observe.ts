@@ -27,8 +27,9 @@ export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise
   const name = pass.gateway.metadata?.name ?? '';
   pass.placements = pass.placements.map((p): Placement => {
     const key = memberKey(p.memberKind, p.member);
-    const reachable = isReachable(deps.registry, key) && deps.workloads.hasSynced(key);
-    if (!reachable || p.state === 'Lost') {
+    const reachable = isReachable(deps.registry, key);
+    if (reachable && p.state !== 'Lost' && deps.workloads.syncPending(key)) pass.cachesPending = true;
+    if (!reachable || p.state === 'Lost' || !deps.workloads.hasSynced(key)) {
       pass.workloads.set(workloadKey(key, p.component), {
         observed: false,
         available: false,
@@ -40,6 +41,6 @@ export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise
     const d = deps.workloads.deployment(key, ns, componentObjectName(name, p.component));
     const o = observeDeployment(d);
     pass.workloads.set(workloadKey(key, p.component), { observed: true, ...o });
-    return { ...p, replicas: d?.spec?.replicas ?? p.replicas ?? 0, readyReplicas: o.readyReplicas };
+    return { ...p, readyReplicas: o.readyReplicas };
   });
 }

@@ -53,6 +53,11 @@ export interface GatewayPass {
   paused: boolean;
   /** The finalizer was removed: the object may be gone, write nothing more. */
   released: boolean;
+  /**
+   * A reachable member's workload cache has not synced yet (just after start or
+   * a kubeconfig change): readiness is unknown, so status is not judged now.
+   */
+  cachesPending: boolean;
   requeueAfterMs?: number;
 }
 

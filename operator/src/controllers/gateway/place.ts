@@ -3,7 +3,8 @@
 // workloads go only once their replacements are ready; see prune.ts).
 import type { Placement } from '../../api/index.js';
 import { toRfc3339 } from '../../api/index.js';
-import { placeGateway, placementChanged, sortPlacements } from '../../placement/index.js';
+import { placeGateway, placementChanged, resolveGatewaySpec, sortPlacements } from '../../placement/index.js';
+import { componentWorkload } from '../../render/index.js';
 import { memberViews } from './member-views.js';
 import type { GatewayDeps, GatewayPass } from './pass.js';
 
@@ -26,7 +27,12 @@ export async function placeStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
       message: `${r.message}; its workloads are removed once the replacement is ready`,
       since: toRfc3339(pass.now),
     }));
-  const placements = sortPlacements([...result.placements, ...draining]);
+  // Replicas come from the spec, never back from status (status only reports them).
+  const spec = resolveGatewaySpec(gw);
+  const placements = sortPlacements([...result.placements, ...draining]).map((p) => ({
+    ...p,
+    replicas: componentWorkload(spec, p.component)?.replicas ?? p.replicas ?? 1,
+  }));
   pass.placements = placements;
   pass.problems = [...result.problems];
   pass.epoch = (gw.status?.epoch ?? 0) + (placementChanged(current, placements) ? 1 : 0);

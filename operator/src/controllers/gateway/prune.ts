@@ -1,9 +1,10 @@
 // Prune: deletes, on every reachable member, the gateway's objects (found by
 // label) that are no longer desired there. A member is listed again only
 // when what it should hold changed, so a converged system only reads.
+import { LABEL_MEMBER } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import { gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
-import { describeApiError } from '../../runtime/object-client.js';
+import { errorText } from '../../runtime/errors.js';
 import { objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
 import type { GatewayDeps, GatewayPass } from './pass.js';
@@ -28,7 +29,7 @@ export async function pruneStep(
 ): Promise<void> {
   if (pass.deleting || pass.paused) return;
   const gw = pass.gateway;
-  const selector = pruneLabelSelector(gatewayRef(gw));
+  const gatewaySelector = pruneLabelSelector(gatewayRef(gw));
   const heldBefore = new Set((gw.status?.placements ?? []).map((p) => memberKey(p.memberKind, p.member)));
   const members = [
     ...deps.hub.edgeSites.list().map((s) => memberKey('EdgeSite', s.metadata?.name ?? '')),
@@ -45,6 +46,7 @@ export async function pruneStep(
         if (heldBefore.has(key) && !stillPlaced) pass.pendingCleanup.add(name);
         return;
       }
+      const selector = `${gatewaySelector},${LABEL_MEMBER}=${name}`;
       const wanted = new Set(desired.map((o) => objectId(key, o)));
       const signature = `${deps.registry.get(key)?.fingerprint}:${[...wanted].sort().join(',')}`;
       if (deps.pruneMemory.isCurrent(pass.key, key, signature)) return;
@@ -64,7 +66,7 @@ export async function pruneStep(
         pass.pendingCleanup.add(name);
         pass.memberProblems.set(key, {
           reason: 'PruneFailed',
-          message: `pruning on ${name}: ${describeApiError(err)}`,
+          message: `pruning on ${name}: ${errorText(err)}`,
         });
       }
     }),

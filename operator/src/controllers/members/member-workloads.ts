@@ -11,7 +11,11 @@ type Deployment = V1Deployment & KubeObject;
 interface Watched {
   fingerprint: string;
   informer: Informer<Deployment>;
+  startedAt: number;
 }
+
+/** How long a member's first list may take before its workloads count as unobservable. */
+const SYNC_GRACE_MS = 30_000;
 
 export interface MemberWorkloadsOptions {
   logger: Logger;
@@ -49,7 +53,7 @@ export class MemberWorkloads {
     };
     informer.addEventHandler({ onAdd: notify, onUpdate: (_old, d) => notify(d), onDelete: notify });
     informer.start();
-    this.watched.set(memberKey, { fingerprint, informer });
+    this.watched.set(memberKey, { fingerprint, informer, startedAt: Date.now() });
   }
 
   remove(memberKey: string): void {
@@ -62,6 +66,13 @@ export class MemberWorkloads {
   /** The cached Deployment, if the member's informer has synced and has it. */
   deployment(memberKey: string, namespace: string, name: string): V1Deployment | undefined {
     return this.watched.get(memberKey)?.informer.get(`${namespace}/${name}`);
+  }
+
+  /** The member's informer is still doing its first list (bounded by a grace period). */
+  syncPending(memberKey: string): boolean {
+    const w = this.watched.get(memberKey);
+    if (!w) return true;
+    return !w.informer.hasSynced() && Date.now() - w.startedAt < SYNC_GRACE_MS;
   }
 
   hasSynced(memberKey: string): boolean {

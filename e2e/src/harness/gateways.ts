@@ -1,0 +1,83 @@
+// Reading gateways and member workloads the way an SRE would, with kubectl.
+import type { PaymentGateway } from '@paygrid/operator/api';
+import { MEMBERS, kubectl, type ClusterName } from '../testbed/clusters.js';
+
+export function getGateway(ns: string, name: string): PaymentGateway | undefined {
+  const r = kubectl('hub', ['-n', ns, 'get', 'pgw', name, '-o', 'json']);
+  return r.code === 0 ? (JSON.parse(r.stdout) as PaymentGateway) : undefined;
+}
+
+export function condition(gw: PaymentGateway | undefined, type: string) {
+  return gw?.status?.conditions?.find((c) => c.type === type);
+}
+
+export function isReady(gw: PaymentGateway | undefined): boolean {
+  return (
+    condition(gw, 'Ready')?.status === 'True' && gw?.status?.observedGeneration === gw?.metadata?.generation
+  );
+}
+
+export interface DeploymentView {
+  name: string;
+  namespace: string;
+  image: string;
+  replicas: number;
+  readyReplicas: number;
+  updatedReplicas: number;
+  resourceVersion: string;
+}
+
+/** paygrid's Deployments of one gateway on one member. */
+export function memberDeployments(member: ClusterName, gatewayName: string): DeploymentView[] {
+  const r = kubectl(member, [
+    'get',
+    'deploy',
+    '-A',
+    '-l',
+    `app.kubernetes.io/instance=${gatewayName},app.kubernetes.io/managed-by=paygrid`,
+    '-o',
+    'json',
+  ]);
+  if (r.code !== 0) throw new Error(`listing deployments on ${member}: ${r.stderr}`);
+  const items = (JSON.parse(r.stdout) as { items: Record<string, any>[] }).items; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return items.map((d) => ({
+    name: d.metadata.name,
+    namespace: d.metadata.namespace,
+    image: d.spec.template.spec.containers[0].image,
+    replicas: d.spec.replicas,
+    readyReplicas: d.status?.readyReplicas ?? 0,
+    updatedReplicas: d.status?.updatedReplicas ?? 0,
+    resourceVersion: d.metadata.resourceVersion,
+  }));
+}
+
+/** Every object paygrid manages for a gateway, on every member, with its resourceVersion. */
+export function memberObjectVersions(gatewayName: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of MEMBERS) {
+    const r = kubectl(m, [
+      'get',
+      'deploy,cm,svc,sa,pdb,networkpolicy',
+      '-A',
+      '-l',
+      `app.kubernetes.io/instance=${gatewayName}`,
+      '-o',
+      'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}',
+    ]);
+    for (const line of r.stdout.split('\n').filter(Boolean)) {
+      const [k, v] = line.split('=');
+      out[`${m}:${k}`] = v!;
+    }
+  }
+  return out;
+}
+
+export function applyYaml(cluster: ClusterName, yaml: string): void {
+  const r = kubectl(cluster, ['apply', '-f', '-'], yaml);
+  if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+}
+
+export function patchGateway(ns: string, name: string, patch: object): void {
+  const r = kubectl('hub', ['-n', ns, 'patch', 'pgw', name, '--type', 'merge', '-p', JSON.stringify(patch)]);
+  if (r.code !== 0) throw new Error(`patch failed: ${r.stderr}`);
+}

@@ -1,0 +1,52 @@
+// The transaction-path failure signal: a serving placement on a reachable member whose workload has
+// been unavailable for spec.failover.detectionWindowSeconds has failed, even though the member's
+// apiserver answers. When it became unavailable is kept in the placement (unavailableSince), so a
+// restarted operator continues the count instead of starting over.
+//
+// A placement that has not been available yet in its current state (a new replacement, a returning
+// site) carries unavailableSince = since; it gets max(detection window, ROLLOUT_GRACE_SECONDS) to
+// roll out before it counts as failed.
+import type { Placement } from '../api/index.js';
+import type { WorkloadSignal } from './types.js';
+import { formatTime, parseTime, ROLLOUT_GRACE_SECONDS } from './time.js';
+
+export interface AvailabilityVerdict {
+  /** The value to keep in the placement (absent while available). */
+  readonly unavailableSince?: string;
+  /** Unavailable for longer than allowed: the placement has failed. */
+  readonly failed: boolean;
+  /** When it will count as failed if it stays unavailable (ms), for the requeue. */
+  readonly deadlineMs?: number;
+  /** How long it was allowed to be unavailable (seconds), for messages. */
+  readonly allowedSeconds?: number;
+}
+
+/** Whether the placement has not been available since it entered its state (see above). */
+export function isRollingOut(p: Pick<Placement, 'since' | 'unavailableSince'>): boolean {
+  const since = parseTime(p.since);
+  return since !== undefined && parseTime(p.unavailableSince) === since;
+}
+
+/** Judges one serving placement on a reachable member against its workload signal. */
+export function assessAvailability(
+  p: Placement,
+  signal: WorkloadSignal | undefined,
+  nowMs: number,
+  detectionWindowSeconds: number,
+  graceSeconds: number = ROLLOUT_GRACE_SECONDS,
+): AvailabilityVerdict {
+  const keep = p.unavailableSince === undefined ? {} : { unavailableSince: p.unavailableSince };
+  // No fresh data (member Suspect, informer not synced): neither start, stop nor advance the count.
+  if (signal?.observed !== true) return { ...keep, failed: false };
+  if (signal.available && signal.present !== false) return { failed: false };
+  const from = parseTime(p.unavailableSince) ?? nowMs;
+  const unavailableSince =
+    p.unavailableSince !== undefined && parseTime(p.unavailableSince) !== undefined
+      ? p.unavailableSince
+      : formatTime(nowMs);
+  const allowedSeconds = isRollingOut({ since: p.since, unavailableSince })
+    ? Math.max(detectionWindowSeconds, graceSeconds)
+    : detectionWindowSeconds;
+  const deadlineMs = from + allowedSeconds * 1000;
+  return { unavailableSince, failed: nowMs >= deadlineMs, deadlineMs, allowedSeconds };
+}
