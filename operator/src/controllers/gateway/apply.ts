@@ -24,8 +24,13 @@ function ledgerEndpoint(pass: GatewayPass, deps: GatewayDeps): string | undefine
 export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
   const members = new Map<string, { kind: string; name: string }>();
   for (const p of pass.placements) {
-    if (p.state === 'Lost') continue;
-    members.set(memberKey(p.memberKind, p.member), { kind: p.memberKind, name: p.member });
+    const key = memberKey(p.memberKind, p.member);
+    // Draining: its objects go (prune removes what is not rendered). Lost: left
+    // alone while unreachable; once reachable again its ConfigMap gets the new
+    // epoch (fencing) and its workload stays until the planner drains it.
+    if (p.state === 'Draining') continue;
+    if (p.state === 'Lost' && !isReachable(deps.registry, key)) continue;
+    members.set(key, { kind: p.memberKind, name: p.member });
   }
   const endpoint = ledgerEndpoint(pass, deps);
   for (const [key, { kind, name }] of members) {
@@ -41,7 +46,8 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
       epoch: pass.epoch,
       ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
     };
-    const objects = sortForApply(renderMember(pass.gateway, pass.placements, ctx)).map((o) =>
+    const rendered = pass.placements.filter((p) => p.state !== 'Draining');
+    const objects = sortForApply(renderMember(pass.gateway, rendered, ctx)).map((o) =>
       o.kind === 'Namespace' ? o : withMemberLabel(o, name),
     );
     pass.rendered.set(key, objects);

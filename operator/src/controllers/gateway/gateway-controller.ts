@@ -1,16 +1,28 @@
 // The PaymentGateway controller: an ordered list of small sub-reconcilers,
 // then one status summary and at most one status write per pass.
 import { API_VERSION, failoverWithDefaults } from '../../api/index.js';
-import { placementChanged } from '../../placement/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
 import { applyStep } from './apply.js';
 import { finalizerStep } from './finalizer.js';
 import { observeStep } from './observe.js';
-import type { GatewayDeps, GatewayPass, SubReconciler } from './pass.js';
-import { placeStep } from './place.js';
+import { regardingGateway, type GatewayDeps, type GatewayPass, type SubReconciler } from './pass.js';
+import { planStep } from './plan.js';
 import { pruneStep, type PruneMemory } from './prune.js';
-import { releaseStep } from './release.js';
 import { statusChanged, summarize } from './summarize.js';
+
+/** Events and metrics of the planner's decision. */
+function recordPlan(pass: GatewayPass, deps: GatewayDeps): void {
+  const plan = pass.plan!;
+  const gw = `${pass.gateway.metadata?.namespace}/${pass.gateway.metadata?.name}`;
+  const regarding = regardingGateway(pass.gateway);
+  for (const e of plan.events) {
+    if (e.type === 'Warning') deps.events.warning(regarding, e.reason, 'Failover', e.message);
+    else deps.events.normal(regarding, e.reason, 'Failover', e.message);
+  }
+  for (const f of plan.failovers)
+    deps.metrics.failoversTotal.inc({ gateway: gw, from: f.from, to: f.to, reason: f.reason });
+  for (const c of plan.failoversCompleted) deps.metrics.failoverDuration.observe({ gateway: gw }, c.seconds);
+}
 
 export type GatewayControllerDeps = GatewayDeps & { pruneMemory: PruneMemory; now?: () => Date };
 
@@ -22,9 +34,8 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
   const now = deps.now ?? (() => new Date());
   const steps: [string, SubReconciler][] = [
     ['finalizer', finalizerStep],
-    ['place', placeStep],
     ['observe', observeStep],
-    ['release', releaseStep],
+    ['plan', planStep],
     ['apply', applyStep],
     ['prune', (pass, d) => pruneStep(pass, { ...d, pruneMemory: deps.pruneMemory })],
   ];
@@ -43,6 +54,7 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       problems: [],
       rendered: new Map(),
       workloads: new Map(),
+      members: [],
       memberProblems: new Map(),
       pendingCleanup: new Set(),
       deleting: false,
@@ -51,7 +63,7 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       cachesPending: false,
     };
     for (const [name, step] of steps) {
-      if (paused && name === 'place') continue;
+      if (paused && name === 'plan') continue;
       await step(pass, deps);
       if (pass.released) return;
     }
@@ -59,13 +71,6 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       // Judging readiness before the member caches sync would flap Ready
       // (and write twice) after every restart.
       return { requeueAfter: CACHE_WAIT_MS };
-    }
-    // Releasing drained placements may change the set again: the epoch counts
-    // one step per pass against what status last said.
-    if (!pass.deleting) {
-      pass.epoch =
-        (gateway.status?.epoch ?? 0) +
-        (placementChanged(gateway.status?.placements, pass.placements) ? 1 : 0);
     }
     const status = summarize({
       gateway,
@@ -77,8 +82,8 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       workloads: pass.workloads,
       deleting: pass.deleting,
       paused,
-      member: (kind, name) =>
-        kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name),
+      members: pass.members,
+      ...(pass.plan ? { failedOver: pass.plan.failedOver } : {}),
       now: pass.now,
     });
     if (statusChanged(gateway.status, status)) {
@@ -92,6 +97,9 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
         ctx.log.info({ epoch: status.epoch, serving: status.serving }, 'placements changed');
       }
     }
+    // Only once the decision is recorded in status: a pass that failed to
+    // write re-plans the same decision, and the recorder aggregates repeats.
+    if (pass.plan) recordPlan(pass, deps);
     const inFlight = status.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
     return { requeueAfter: pass.requeueAfterMs ?? (inFlight ? 10_000 : STEADY_REQUEUE_MS) };
   };

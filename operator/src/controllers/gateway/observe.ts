@@ -5,11 +5,13 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Placement } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import { componentObjectName } from '../../render/index.js';
-import { isReachable } from './member-views.js';
+import { isReachable, memberViews } from './member-views.js';
 import { workloadKey, type GatewayDeps, type GatewayPass, type WorkloadObservation } from './pass.js';
 
 /** Pure: what a Deployment says about availability and rollout. */
-export function observeDeployment(d: V1Deployment | undefined): Omit<WorkloadObservation, 'observed'> {
+export function observeDeployment(
+  d: V1Deployment | undefined,
+): Omit<WorkloadObservation, 'observed' | 'present'> {
   if (!d) return { available: false, rolledOut: false, readyReplicas: 0 };
   const want = d.spec?.replicas ?? 1;
   const st = d.status ?? {};
@@ -22,25 +24,42 @@ export function observeDeployment(d: V1Deployment | undefined): Omit<WorkloadObs
   return { available: (st.availableReplicas ?? 0) > 0, rolledOut, readyReplicas: st.readyReplicas ?? 0 };
 }
 
+/**
+ * Observes the workload of every placement in status, before planning: the
+ * planner decides from these signals (lost sites, broken workloads, drained
+ * placements whose objects are gone).
+ */
 export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
   const ns = pass.gateway.metadata?.namespace ?? '';
   const name = pass.gateway.metadata?.name ?? '';
-  pass.placements = pass.placements.map((p): Placement => {
+  pass.members = memberViews(deps.hub, deps.registry, pass.gateway);
+  for (const p of pass.gateway.status?.placements ?? []) {
     const key = memberKey(p.memberKind, p.member);
     const reachable = isReachable(deps.registry, key);
-    if (reachable && p.state !== 'Lost' && deps.workloads.syncPending(key)) pass.cachesPending = true;
-    if (!reachable || p.state === 'Lost' || !deps.workloads.hasSynced(key)) {
+    if (reachable && deps.workloads.syncPending(key)) pass.cachesPending = true;
+    if (!reachable || !deps.workloads.hasSynced(key)) {
       pass.workloads.set(workloadKey(key, p.component), {
         observed: false,
+        present: true,
         available: false,
         rolledOut: false,
         readyReplicas: p.readyReplicas ?? 0,
       });
-      return p;
+      continue;
     }
     const d = deps.workloads.deployment(key, ns, componentObjectName(name, p.component));
-    const o = observeDeployment(d);
-    pass.workloads.set(workloadKey(key, p.component), { observed: true, ...o });
-    return { ...p, readyReplicas: o.readyReplicas };
+    pass.workloads.set(workloadKey(key, p.component), {
+      observed: true,
+      present: d !== undefined,
+      ...observeDeployment(d),
+    });
+  }
+}
+
+/** Fills each planned placement's readyReplicas from what was observed. */
+export function withReadiness(pass: GatewayPass): Placement[] {
+  return pass.placements.map((p) => {
+    const w = pass.workloads.get(workloadKey(memberKey(p.memberKind, p.member), p.component));
+    return w?.observed ? { ...p, readyReplicas: w.readyReplicas } : p;
   });
 }

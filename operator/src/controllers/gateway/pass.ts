@@ -4,7 +4,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { PaymentGateway, Placement } from '../../api/index.js';
 import type { MemberRegistry } from '../../members/index.js';
-import type { PlacementProblem } from '../../placement/index.js';
+import type { GatewayPlan, WorkloadSignal } from '../../failover/index.js';
+import type { MemberView, PlacementProblem } from '../../placement/index.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
@@ -18,6 +19,8 @@ import type { AppliedCache } from './applied-cache.js';
 export interface WorkloadObservation {
   /** We have fresh data (the member is reachable and its informer synced). */
   observed: boolean;
+  /** The Deployment exists (meaningful when observed). */
+  present: boolean;
   /** At least one replica available. */
   available: boolean;
   /** Rolled out: every replica updated to the current template and ready. */
@@ -43,6 +46,10 @@ export interface GatewayPass {
   rendered: Map<string, KubernetesObject[]>;
   /** memberKey|component → observation (set by observe). */
   workloads: Map<string, WorkloadObservation>;
+  /** The planner's view of every member (set by observe). */
+  members: MemberView[];
+  /** The failover planner's decision (set by plan). */
+  plan?: GatewayPlan;
   /** memberKey → why applying or pruning there failed this pass. */
   memberProblems: Map<string, MemberProblem>;
   /** Names of members that still hold this gateway's objects and could not be cleaned. */
@@ -76,6 +83,22 @@ export type SubReconciler = (pass: GatewayPass, deps: GatewayDeps) => Promise<vo
 
 export function workloadKey(memberKey: string, component: string): string {
   return `${memberKey}|${component}`;
+}
+
+/** The observations as the failover planner's signals. */
+export function workloadSignals(workloads: ReadonlyMap<string, WorkloadObservation>): WorkloadSignal[] {
+  return [...workloads].map(([key, w]) => {
+    const [member, component] = key.split('|') as [string, WorkloadSignal['component']];
+    const [kind, name] = member.split('/') as [WorkloadSignal['memberKind'], string];
+    return {
+      member: name,
+      memberKind: kind,
+      component,
+      observed: w.observed,
+      available: w.available,
+      present: w.present,
+    };
+  });
 }
 
 /** Shortens a pass's next requeue to at most `ms`. */

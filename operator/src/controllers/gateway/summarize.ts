@@ -1,17 +1,17 @@
 // Summarize: turns what the sub-reconcilers found into the gateway's status —
 // conditions, placements, routes, epoch — as a pure function, so the one
 // status write per pass happens only when the result differs.
+import { servingRoutes } from '../../failover/index.js';
+import type { MemberView } from '../../placement/index.js';
 import {
   setCondition,
   type Condition,
-  type Member,
   type PaymentGateway,
   type PaymentGatewayStatus,
   type Placement,
-  type Route,
 } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
-import { workloadKey, type GatewayPass, type WorkloadObservation } from './pass.js';
+import { workloadKey, workloadSignals, type GatewayPass, type WorkloadObservation } from './pass.js';
 
 export interface SummaryInput {
   gateway: PaymentGateway;
@@ -23,28 +23,11 @@ export interface SummaryInput {
   workloads: ReadonlyMap<string, WorkloadObservation>;
   deleting: boolean;
   paused: boolean;
-  /** Resolves a placement's member, for its endpoint. */
-  member: (kind: string, name: string) => Member | undefined;
+  /** The planner's view of every member (health, endpoint). */
+  members: readonly MemberView[];
+  /** The FailedOver condition, as the failover planner judged it. */
+  failedOver?: { status: boolean; reason: string; message: string };
   now: Date;
-}
-
-const SERVING: ReadonlySet<Placement['state']> = new Set(['Active', 'FailoverTarget']);
-
-/** Serving authorization endpoints, in priority order: Active before FailoverTarget, then by name. */
-export function servingRoutes(input: Pick<SummaryInput, 'placements' | 'workloads' | 'member'>): Route[] {
-  const rank = (p: Placement) => (p.state === 'Active' ? 0 : 1);
-  return input.placements
-    .filter((p) => p.component === 'authorization' && SERVING.has(p.state))
-    .filter((p) => {
-      const w = input.workloads.get(workloadKey(memberKey(p.memberKind, p.member), p.component));
-      return w?.observed === true && w.available;
-    })
-    .sort((a, b) => rank(a) - rank(b) || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0))
-    .flatMap((p) => {
-      const endpoint = input.member(p.memberKind, p.member)?.spec.endpoint;
-      return endpoint ? [{ member: p.member, endpoint }] : [];
-    })
-    .map((r, priority) => ({ ...r, priority }));
 }
 
 function notRolledOut(input: SummaryInput): Placement[] {
@@ -58,7 +41,7 @@ function notRolledOut(input: SummaryInput): Placement[] {
 export function summarize(input: SummaryInput): PaymentGatewayStatus {
   const gw = input.gateway;
   const generation = gw.metadata?.generation ?? 0;
-  const routes = servingRoutes(input);
+  const routes = servingRoutes(input.placements, input.members, workloadSignals(input.workloads));
   const pending = notRolledOut(input);
   const lost = input.placements.filter((p) => p.state === 'Lost');
   const draining = input.placements.filter((p) => p.state === 'Draining');
