@@ -83,3 +83,11 @@ demo: tools build ## Testbed + CRDs + members + operator + example gateway, conv
 .PHONY: demo-down
 demo-down: ## Stop the demo's operator and testbed
 	bash e2e/testbed/demo.sh down
+
+.PHONY: bench-failover
+bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
+	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
+
+.PHONY: image
+image: ## Build the operator image (needs Docker)
+	docker build -f operator/Dockerfile -t ghcr.io/paygrid/operator:$$(node -p 'require("./operator/package.json").version') .

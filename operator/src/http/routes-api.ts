@@ -114,7 +114,10 @@ export function routesETag(gw: PaymentGateway): string {
   return etagOf([doc.epoch, doc.routes.map((r) => [r.member, r.endpoint, r.priority])]);
 }
 
-export function siteDocuments(edgeSites: readonly EdgeSite[], clouds: readonly CloudCluster[]): SiteDocument[] {
+export function siteDocuments(
+  edgeSites: readonly EdgeSite[],
+  clouds: readonly CloudCluster[],
+): SiteDocument[] {
   const doc = (kind: SiteDocument['kind'], m: EdgeSite | CloudCluster): SiteDocument => {
     const s = m.status;
     const ready = findCondition(s?.conditions, MemberConditionType.Ready);
@@ -295,7 +298,11 @@ export function routesRouter(deps: RoutesApiDeps): RoutesRouter {
     const name = String(req.params.name);
     let q: RoutesQuery;
     try {
-      q = parseRoutesRequest({ namespace, name }, req.query as Record<string, unknown>, req.get('if-none-match'));
+      q = parseRoutesRequest(
+        { namespace, name },
+        req.query as Record<string, unknown>,
+        req.get('if-none-match'),
+      );
     } catch (err) {
       if (err instanceof BadParameter) return sendError(res, 400, 'BadRequest', err.message);
       throw err;
@@ -305,8 +312,7 @@ export function routesRouter(deps: RoutesApiDeps): RoutesRouter {
       return sendError(res, 503, 'ServiceUnavailable', 'the operator has not loaded the gateways yet');
     }
     const key = `${namespace}/${name}`;
-    const notFound = () =>
-      sendError(res, 404, 'NotFound', `PaymentGateway ${namespace}/${name} not found`);
+    const notFound = () => sendError(res, 404, 'NotFound', `PaymentGateway ${namespace}/${name} not found`);
     const gw = deps.gateways.get(key);
     if (gw === undefined) return notFound();
     const etag = routesETag(gw);
@@ -324,7 +330,6 @@ export function routesRouter(deps: RoutesApiDeps): RoutesRouter {
     }
     // Hold the request until the routes change, the timeout ends, or the client goes away.
     let done = false;
-    let timer: TimerHandle | undefined;
     const finish = (): boolean => {
       if (done) return false;
       done = true;
@@ -345,9 +350,9 @@ export function routesRouter(deps: RoutesApiDeps): RoutesRouter {
         else send(g);
       },
     };
+    const timer: TimerHandle = clock.setTimeout(end, q.timeoutSeconds * 1000);
     add(key, waiter);
     ending.add(end);
-    timer = clock.setTimeout(end, q.timeoutSeconds * 1000);
     res.on('close', finish);
     // The cache may have moved between the read above and subscribing.
     const now = deps.gateways.get(key);
