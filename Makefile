@@ -51,6 +51,7 @@ verify-generate: deps ## Fail when generated files drift from crds/
 .PHONY: build
 build: deps ## Compile TypeScript
 	npx tsc -b operator e2e
+	chmod +x operator/dist/cli/kubectl-paygrid.js
 
 .PHONY: lint
 lint: deps ## ESLint and Prettier

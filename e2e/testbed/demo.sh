@@ -25,7 +25,7 @@ up() {
     echo "already running (pid $(cat "$dir/operator.pid"))"
   else
     node "$repo/operator/dist/main.js" --kubeconfig "$KUBECONFIG" --namespace paygrid-system \
-      --leader-elect --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
+      --leader-elect --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 --routes-bind-address 127.0.0.1:8082 \
       >>"$dir/logs/operator.log" 2>&1 &
     echo $! >"$dir/operator.pid"
     for _ in $(seq 1 100); do curl -fs http://127.0.0.1:8081/readyz >/dev/null 2>&1 && break; sleep 0.2; done
@@ -58,6 +58,8 @@ up() {
 Explore:  export KUBECONFIG=$KUBECONFIG
           kubectl get paygrid -A -o wide
           kubectl -n payments describe pgw checkout
+          curl -s http://127.0.0.1:8082/api/v1/namespaces/payments/paymentgateways/checkout/routes
+          node operator/dist/cli/kubectl-paygrid.js status -A
           bash e2e/testbed/testbed.sh crash edge-a     # or partition edge-a, then heal/restore
 Stop:     make demo-down
 TXT

@@ -11,6 +11,14 @@ if ! bash "$tb" up; then
   bash "$tb" down || true
   exit 1
 fi
+# The shared baseline every suite expects: CRDs, the operator namespace with
+# the member kubeconfig Secrets, and the example EdgeSites/CloudCluster. Suites
+# add and remove only their own objects on top.
+repo=$(cd "$here/../.." && pwd)
+if ! node "$repo/e2e/dist/harness/install-main.js" crds members; then
+  bash "$tb" down || true
+  exit 1
+fi
 "$@"; rc=$?
 if [ "${PAYGRID_KEEP_TESTBED:-}" != 1 ]; then bash "$tb" down || true; fi
 exit $rc

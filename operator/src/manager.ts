@@ -14,6 +14,7 @@ import { makeMemberReconciler, memberKey } from './controllers/members/member-co
 import { MemberWorkloads } from './controllers/members/member-workloads.js';
 import { PaygridMetrics } from './controllers/paygrid-metrics.js';
 import { MemberRegistry } from './members/index.js';
+import { PLACEMENT_STATES } from './placement/index.js';
 import type { Config } from './runtime/config.js';
 import { Controller } from './runtime/controller.js';
 import { EventRecorder, KubeEventSink } from './runtime/events.js';
@@ -25,6 +26,7 @@ import { RuntimeMetrics } from './runtime/metrics.js';
 import { ObjectClient } from './runtime/object-client.js';
 import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
 import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
+import { routesRouter } from './http/index.js';
 
 /** The controllers, started only while this process leads. */
 class Controllers {
@@ -100,6 +102,14 @@ class Controllers {
       }),
     });
 
+    // paygrid_placements{state}: recounted from the cache on every gateway change.
+    const countPlacements = () => {
+      const counts = new Map<string, number>(PLACEMENT_STATES.map((st) => [st, 0]));
+      for (const gw of hub.gateways.list()) {
+        for (const p of gw.status?.placements ?? []) counts.set(p.state, (counts.get(p.state) ?? 0) + 1);
+      }
+      for (const [state, n] of counts) paygrid.placements.set({ state }, n);
+    };
     const enqueueAllGateways = () => {
       for (const gw of hub.gateways.list()) this.gateways.enqueue(objectKey(gw));
     };
@@ -136,6 +146,11 @@ class Controllers {
         onUpdate: (_old, gw) => {
           this.gateways.enqueue(objectKey(gw));
           enqueueAllMembers();
+          countPlacements();
+        },
+        onDelete: (gw) => {
+          this.gateways.enqueue(objectKey(gw));
+          countPlacements();
         },
       }),
       hub.secrets.addEventHandler(
@@ -237,6 +252,29 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
   });
   await Promise.all(hub.all().map((i) => i.waitForSync()));
   log.info('hub caches synced');
+
+  // Routes are read from the hub's caches, so every replica serves them.
+  if (config.routesBindAddress) {
+    const routes = routesRouter({
+      gateways: hub.gateways,
+      edgeSites: hub.edgeSites,
+      cloudClusters: hub.cloudClusters,
+    });
+    const server = await listen(
+      createHttpApp({ routers: [{ path: '/', router: routes }], logger: log }),
+      config.routesBindAddress,
+      log,
+    );
+    shutdown.register({
+      name: 'routes-api',
+      phase: ShutdownPhase.CloseHttp,
+      // Waiting long-polls answer 304 at once rather than being cut.
+      run: async () => {
+        routes.close();
+        await server.close(5_000);
+      },
+    });
+  }
 
   // The webhook answers on every replica (admission must not wait for a leader).
   if (config.webhookBindAddress && config.webhookCertFile && config.webhookKeyFile) {

@@ -35,7 +35,10 @@ export class OperatorProcess {
   readonly logs: string[] = [];
   metricsPort = 0;
   healthPort = 0;
+  routesPort = 0;
   exitCode: number | null = null;
+  /** Set on exit, whether by code or by signal (exitCode stays null after a signal). */
+  exited = false;
 
   constructor(private readonly opts: OperatorOptions = {}) {}
 
@@ -50,12 +53,14 @@ export class OperatorProcess {
   async start(): Promise<this> {
     this.metricsPort = await freePort();
     this.healthPort = await freePort();
+    this.routesPort = await freePort();
     const args = [
       join(repo, 'operator', 'dist', 'main.js'),
       `--kubeconfig=${kubeconfigPath}`,
       `--namespace=${OPERATOR_NAMESPACE}`,
       `--metrics-bind-address=127.0.0.1:${this.metricsPort}`,
       `--health-probe-bind-address=127.0.0.1:${this.healthPort}`,
+      `--routes-bind-address=127.0.0.1:${this.routesPort}`,
       `--leader-elect=${this.opts.leaderElect ?? true}`,
       '--log-level=debug',
       ...(this.opts.extraArgs ?? []),
@@ -76,9 +81,10 @@ export class OperatorProcess {
     this.child.stderr!.on('data', collect);
     this.child.on('exit', (code) => {
       this.exitCode = code;
+      this.exited = true;
     });
     await waitFor(`operator ${this.identity} /healthz`, async () => {
-      if (this.exitCode !== null) throw new Error(`operator exited ${this.exitCode}: ${this.tail()}`);
+      if (this.exited) throw new Error(`operator exited ${this.exitCode}: ${this.tail()}`);
       const res = await fetch(`http://127.0.0.1:${this.healthPort}/healthz`);
       return res.ok;
     });
@@ -114,7 +120,7 @@ export class OperatorProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.child || this.exitCode !== null) return this.exitCode;
+    if (!this.child || this.exited) return this.exitCode;
     const exited = once(this.child, 'exit');
     this.child.kill(signal);
     await exited;

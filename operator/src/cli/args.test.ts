@@ -95,6 +95,13 @@ describe('parseArgs', () => {
       wait: true,
       timeoutSeconds: 120,
     });
+    expect(cmd('move', 'payments/checkout', '--from', 'a', '--to', 'b')).toMatchObject({
+      gateway: 'checkout',
+      namespace: 'payments',
+    });
+    expect(cmd('move', 'payments/checkout', '-n', 'payments', '--from', 'a', '--to', 'b')).toMatchObject({
+      namespace: 'payments',
+    });
   });
 
   it.each([
@@ -135,6 +142,16 @@ describe('parseArgs', () => {
       'move',
     ],
     [['move', 'checkout', '--from', 'a', '--to', 'a'], '--from and --to are both a', 'move'],
+    [
+      ['move', 'payments/checkout', '-n', 'other', '--from', 'a', '--to', 'b'],
+      '"payments/checkout" is in namespace payments, but --namespace is other',
+      'move',
+    ],
+    [
+      ['move', 'Pay/checkout', '--from', 'a', '--to', 'b'],
+      '"Pay" in "Pay/checkout" is not a valid namespace name',
+      'move',
+    ],
     [['move', 'checkout', '--from', 'A', '--to', 'b'], '--from "A" is not a valid site name', 'move'],
     [
       ['move', 'checkout', '--from', 'a', '--to', 'b', '--timeout', '1m'],

@@ -259,7 +259,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
   if (allNamespaces && namespace !== undefined) {
     throw new UsageError('--namespace and --all-namespaces cannot be used together', subcommand);
   }
-  const nsOpts = namespace !== undefined ? { namespace } : {};
+  const nsOpts: { namespace?: string } = namespace !== undefined ? { namespace } : {};
   const exactly = (n: number, what: string): void => {
     if (positional.length < n) throw new UsageError(`"${subcommand}" needs ${what}`, subcommand);
     if (positional.length > n) {
@@ -303,7 +303,20 @@ export function parseArgs(argv: readonly string[]): Invocation {
     }
     case 'move': {
       exactly(1, 'a gateway: kubectl paygrid move <gateway> --from <site> --to <site>');
-      const gateway = positional[0] ?? '';
+      // <gateway> or <namespace>/<gateway> (as the operator's messages write it).
+      const arg = positional[0] ?? '';
+      const slash = arg.indexOf('/');
+      const gateway = slash < 0 ? arg : arg.slice(slash + 1);
+      if (slash >= 0) {
+        const ns = arg.slice(0, slash);
+        if (ns.length > 63 || !DNS_LABEL.test(ns)) {
+          throw new UsageError(`"${ns}" in "${arg}" is not a valid namespace name`, 'move');
+        }
+        if (namespace !== undefined && namespace !== ns) {
+          throw new UsageError(`"${arg}" is in namespace ${ns}, but --namespace is ${namespace}`, 'move');
+        }
+        nsOpts.namespace = ns;
+      }
       if (gateway.length > 253 || !DNS_SUBDOMAIN.test(gateway)) {
         throw new UsageError(`"${gateway}" is not a valid PaymentGateway name`, 'move');
       }
@@ -416,7 +429,7 @@ paygrid.io/move-request on the PaymentGateway; the operator executes it and remo
 This is how an SRE fails over and back by hand in Manual mode.
 
 Usage:
-  kubectl paygrid move <gateway> [-n <namespace>] --from <site> --to <site> [--wait [--timeout 5m]]
+  kubectl paygrid move [<namespace>/]<gateway> [-n <namespace>] --from <site> --to <site> [--wait [--timeout 5m]]
 
 Flags:
   -n, --namespace <ns>     namespace of the gateway (default: the context's namespace)

@@ -11,7 +11,7 @@ import {
   uncordonPreview,
   type HubSnapshot,
 } from './commands.js';
-import { formatMoveRequest, MOVE_REQUEST_ANNOTATION } from './move-request.js';
+import { formatMoveRequest, MOVE_REQUEST_ANNOTATION } from '../api/move-request.js';
 import { cloudCluster, edgeSite, NOW, placedGateway } from './testSupport.js';
 
 const sites = {
@@ -75,13 +75,6 @@ describe('drillReport', () => {
   it('drills a CloudCluster', () => {
     expect(drillReport(hub, { name: 'cloud-a', kind: 'CloudCluster' }, NOW).text).toContain(
       '  ledger on cloud-a: Active → Lost (MemberUnreachable)',
-    );
-  });
-
-  it('notes Manual mode', () => {
-    const manual = placedGateway(sites, { failover: { mode: 'Manual' } });
-    expect(drillReport({ ...sites, gateways: [manual] }, { name: 'edge-a' }, NOW).text).toContain(
-      '(Manual mode: the operator reports the failure; an SRE moves placements with kubectl paygrid move)',
     );
   });
 

@@ -30,7 +30,7 @@ import {
   MOVE_REQUEST_ANNOTATION,
   parseMoveRequest,
   type MoveRequestAnnotation,
-} from './move-request.js';
+} from '../api/move-request.js';
 
 export interface HubSnapshot {
   /** Every gateway the user may list (all namespaces when allowed): they reserve capacity. */
@@ -127,13 +127,7 @@ export function drillReport(hub: HubSnapshot, site: SiteArg, now: string, namesp
       { kind: resolved.kind, name: resolved.name },
       now,
     );
-    const extra =
-      failoverWithDefaults(gw.spec.failover).mode === 'Manual'
-        ? [
-            '  (Manual mode: the operator reports the failure; an SRE moves placements with kubectl paygrid move)',
-          ]
-        : [];
-    return [...result.lines, ...extra].join('\n');
+    return result.lines.join('\n');
   });
   const n = placed.length;
   return {

@@ -38,7 +38,7 @@ import {
   MOVE_REJECTED_REASON,
   MOVE_REQUEST_ANNOTATION,
   type MoveRequestAnnotation,
-} from './move-request.js';
+} from '../api/move-request.js';
 
 const FIELD_MANAGER = 'kubectl-paygrid';
 const POLL_INTERVAL_MS = 1000;
@@ -329,7 +329,11 @@ async function move(hub: Hub, cmd: Extract<Command, { kind: 'move' }>): Promise<
     }
     if (progress.phase === 'rejected') {
       const why = await rejection(hub, namespace, cmd.gateway, req.id);
-      throw new CliError(`the move was not executed: ${progress.text}${why ? `: ${why}` : ''}`);
+      throw new CliError(
+        `the move was not executed: ${progress.text}: ` +
+          (why ??
+            `see kubectl get events -n ${namespace} --field-selector involvedObject.name=${cmd.gateway}`),
+      );
     }
     if (Date.now() >= until) {
       throw new CliError(
@@ -341,24 +345,30 @@ async function move(hub: Hub, cmd: Extract<Command, { kind: 'move' }>): Promise<
   }
 }
 
-/** The message of the operator's MoveRejected Event for this request, if any. */
+/**
+ * The message of the operator's MoveRejected Event naming this request, if any. The operator
+ * records Events asynchronously, so it may land just after the annotation is removed: look a few
+ * times.
+ */
 async function rejection(hub: Hub, namespace: string, name: string, id: string): Promise<string | undefined> {
-  try {
-    const events = await deadline(
-      hub,
-      'listing Events',
-      hub.core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.kind=PaymentGateway,involvedObject.name=${name},reason=${MOVE_REJECTED_REASON}`,
-      }),
-    );
-    const time = (e: (typeof events.items)[number]) =>
-      String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '');
-    const sorted = [...events.items].sort((a, b) => (time(a) < time(b) ? 1 : -1));
-    return (sorted.find((e) => e.message?.includes(id)) ?? sorted[0])?.message;
-  } catch {
-    return undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+    try {
+      const events = await deadline(
+        hub,
+        'listing Events',
+        hub.core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=PaymentGateway,involvedObject.name=${name},reason=${MOVE_REJECTED_REASON}`,
+        }),
+      );
+      const found = events.items.find((e) => e.message?.includes(id));
+      if (found?.message) return found.message;
+    } catch {
+      return undefined;
+    }
   }
+  return undefined;
 }
 
 function version(): string {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import type { CloudCluster, EdgeSite, PaymentGateway, Route } from '../api/index.js';
+import type { HubInformers } from '../controllers/hub-informers.js';
 import { FakeClock } from '../runtime/clock.js';
 import type { EventHandler } from '../runtime/informer.js';
 import {
@@ -441,6 +442,15 @@ describe('routes API with a fake clock', () => {
     expect(third.headers.get('retry-after')).toBe('1');
     router.close();
     await Promise.all(held);
+  });
+});
+
+describe('routesRouter deps', () => {
+  it("take the hub's informers as they are", () => {
+    // A compile-time check: the operator wires its HubInformers in directly.
+    const wire = (hub: HubInformers) =>
+      routesRouter({ gateways: hub.gateways, edgeSites: hub.edgeSites, cloudClusters: hub.cloudClusters });
+    expect(typeof wire).toBe('function');
   });
 });
 

@@ -58,6 +58,12 @@ export class ObjectClient extends KubernetesObjectApi {
     return this.send<T>(path, HttpMethod.PATCH, patch, {}, PatchStrategy.MergePatch);
   }
 
+  /** RFC 6902 JSON patch: with a `test` op, a conditional change that fails (422) if the value moved on. */
+  async jsonPatch<T extends KubernetesObject>(obj: KubernetesObject, ops: object[]): Promise<T> {
+    const path = await this.specUriPath(obj, 'patch');
+    return this.send<T>(path, HttpMethod.PATCH, ops, {}, PatchStrategy.JsonPatch);
+  }
+
   /** Deletes; a missing object counts as deleted. Returns whether something was deleted. */
   async remove(obj: KubernetesObject): Promise<boolean> {
     const path = await this.specUriPath(obj, 'delete');

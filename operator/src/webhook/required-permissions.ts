@@ -198,6 +198,11 @@ export const MEMBER_NON_RESOURCE_PERMISSIONS: readonly NonResourcePermission[] =
     why: 'health probe of the member (members/probe.ts probeReadyz)',
   },
   {
+    nonResourceURL: '/healthz',
+    verbs: ['get'],
+    why: 'fallback health probe for a member whose apiserver answers /readyz with 404 (members/probe.ts probeReadyz)',
+  },
+  {
     nonResourceURL: '/version',
     verbs: ['get'],
     why: 'Kubernetes version and distribution (K3s) in the member status (members/probe.ts fetchMemberInfo)',

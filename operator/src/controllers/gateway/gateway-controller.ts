@@ -6,6 +6,7 @@ import { applyStep } from './apply.js';
 import { finalizerStep } from './finalizer.js';
 import { observeStep } from './observe.js';
 import { regardingGateway, type GatewayDeps, type GatewayPass, type SubReconciler } from './pass.js';
+import { moveStep } from './move.js';
 import { planStep } from './plan.js';
 import { pruneStep, type PruneMemory } from './prune.js';
 import { statusChanged, summarize } from './summarize.js';
@@ -35,6 +36,7 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
   const steps: [string, SubReconciler][] = [
     ['finalizer', finalizerStep],
     ['observe', observeStep],
+    ['move', moveStep],
     ['plan', planStep],
     ['apply', applyStep],
     ['prune', (pass, d) => pruneStep(pass, { ...d, pruneMemory: deps.pruneMemory })],
@@ -61,11 +63,13 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       paused,
       released: false,
       cachesPending: false,
+      restart: false,
     };
     for (const [name, step] of steps) {
       if (paused && name === 'plan') continue;
       await step(pass, deps);
       if (pass.released) return;
+      if (pass.restart) return { requeueAfter: 100 };
     }
     if (pass.cachesPending && !pass.deleting) {
       // Judging readiness before the member caches sync would flap Ready

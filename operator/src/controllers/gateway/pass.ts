@@ -65,6 +65,8 @@ export interface GatewayPass {
    * a kubeconfig change): readiness is unknown, so status is not judged now.
    */
   cachesPending: boolean;
+  /** A step changed status itself (a move): end this pass, the next starts from the new state. */
+  restart: boolean;
   requeueAfterMs?: number;
 }
 

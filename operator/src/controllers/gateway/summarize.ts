@@ -148,7 +148,11 @@ export function summarize(input: SummaryInput): PaymentGatewayStatus {
   } else {
     conditions = set(conditions, 'Degraded', 'False', 'AsPlanned', 'every component is placed as asked');
   }
-  if (!conditions.some((c) => c.type === 'FailedOver')) {
+  // FailedOver: as the failover planner judged it (absent while paused or deleting: kept as it was).
+  if (input.failedOver) {
+    const fo = input.failedOver;
+    conditions = set(conditions, 'FailedOver', fo.status ? 'True' : 'False', fo.reason, fo.message);
+  } else if (!conditions.some((c) => c.type === 'FailedOver')) {
     conditions = set(
       conditions,
       'FailedOver',
