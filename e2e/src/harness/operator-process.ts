@@ -25,6 +25,8 @@ async function freePort(): Promise<number> {
 
 export interface OperatorOptions {
   identity?: string;
+  /** The hub kubeconfig (default: the testbed's admin one). */
+  kubeconfig?: string;
   leaderElect?: boolean;
   extraArgs?: string[];
   env?: Record<string, string>;
@@ -56,7 +58,7 @@ export class OperatorProcess {
     this.routesPort = await freePort();
     const args = [
       join(repo, 'operator', 'dist', 'main.js'),
-      `--kubeconfig=${kubeconfigPath}`,
+      `--kubeconfig=${this.opts.kubeconfig ?? kubeconfigPath}`,
       `--namespace=${OPERATOR_NAMESPACE}`,
       `--metrics-bind-address=127.0.0.1:${this.metricsPort}`,
       `--health-probe-bind-address=127.0.0.1:${this.healthPort}`,
