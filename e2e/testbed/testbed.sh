@@ -32,6 +32,10 @@ need_tools() {
 
 kw() { "$kwokctl" "$@"; }
 
+# Node leases of 10 s (kwok's default is 40 s x heartbeat factor 5 = 200 s):
+# after a crash, the restarted kwok-controller must wait for the old node
+# leases to expire before it drives pods again; 200 s would stall every
+# failback test, 10 s costs a few lease renewals a second.
 create_cluster() {
   local name=$1 kb=$tools/kubernetes-$KUBE_VERSION
   kw create cluster --name "$name" --runtime binary --kubeconfig "$kubeconfig" \
@@ -41,6 +45,7 @@ create_cluster() {
     --etcd-binary "$tools/etcd-$ETCD_VERSION/etcd" \
     --kwok-controller-binary "$tools/kwok-$KWOK_VERSION/kwok" \
     --kube-authorization=true \
+    --node-lease-duration-seconds 10 --heartbeat-factor 1 \
     --wait 120s >"$dir/logs/create-$name.log" 2>&1 \
     || { tail -20 "$dir/logs/create-$name.log" >&2; die "kwokctl could not create cluster $name (log: $dir/logs/create-$name.log)"; }
 }
