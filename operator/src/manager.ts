@@ -150,6 +150,7 @@ class Controllers {
         },
         onDelete: (gw) => {
           this.gateways.enqueue(objectKey(gw));
+          enqueueAllMembers();
           countPlacements();
         },
       }),

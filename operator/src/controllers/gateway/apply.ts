@@ -8,7 +8,7 @@ import { renderMember, RenderError, sortForApply, type RenderContext } from '../
 import { errorText } from '../../runtime/errors.js';
 import { contentHash, objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
-import type { GatewayDeps, GatewayPass } from './pass.js';
+import { workloadKey, type GatewayDeps, type GatewayPass } from './pass.js';
 
 function memberOf(deps: GatewayDeps, kind: string, name: string): Member | undefined {
   return kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name);
@@ -51,6 +51,32 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
       o.kind === 'Namespace' ? o : withMemberLabel(o, name),
     );
     pass.rendered.set(key, objects);
+  }
+  // Draining: fenced first, then drained. While its workload is still on a reachable member, the
+  // placement's ConfigMap stays, with the new epoch and role Draining, written before prune removes
+  // the rest in this same pass: pods still terminating know they are fenced (a site coming back from
+  // a partition learns the new epoch before its workloads go). The ConfigMap goes with the placement.
+  for (const p of pass.placements) {
+    if (p.state !== 'Draining') continue;
+    const key = memberKey(p.memberKind, p.member);
+    const w = pass.workloads.get(workloadKey(key, p.component));
+    if (!isReachable(deps.registry, key) || (w?.observed && !w.present)) continue;
+    const member = memberOf(deps, p.memberKind, p.member);
+    if (!member) continue;
+    const ctx: RenderContext = {
+      member: {
+        name: p.member,
+        kind: p.memberKind as RenderContext['member']['kind'],
+        region: member.spec.region,
+        ...zoneOf(member),
+      },
+      epoch: pass.epoch,
+      ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
+    };
+    const fence = renderMember(pass.gateway, [p], ctx)
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((o) => withMemberLabel(o, p.member));
+    pass.rendered.set(key, [...(pass.rendered.get(key) ?? []), ...fence]);
   }
 }
 

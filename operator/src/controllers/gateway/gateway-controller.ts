@@ -1,6 +1,6 @@
 // The PaymentGateway controller: an ordered list of small sub-reconcilers,
 // then one status summary and at most one status write per pass.
-import { API_VERSION, failoverWithDefaults } from '../../api/index.js';
+import { API_VERSION, failoverWithDefaults, type PaymentGateway } from '../../api/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
 import { applyStep } from './apply.js';
 import { finalizerStep } from './finalizer.js';
@@ -30,6 +30,37 @@ export type GatewayControllerDeps = GatewayDeps & { pruneMemory: PruneMemory; no
 /** Converged gateways are still looked at this often (rollouts stall silently otherwise). */
 const STEADY_REQUEUE_MS = 5 * 60_000;
 const CACHE_WAIT_MS = 250;
+/** How long a pass waits for the hub cache to show this controller's last status write. */
+const OWN_WRITE_WAIT_MS = 5_000;
+const OWN_WRITE_POLL_MS = 50;
+
+/**
+ * The epoch each gateway's last status write carried. The hub cache shows a write a few
+ * milliseconds after it is made; a pass that started in between (a member event queued meanwhile)
+ * would plan again from the previous placements, and write another decision under the same epoch,
+ * or re-apply the older epoch to the members. So a pass whose cached status is older than our own
+ * last write waits for the cache instead (bounded: someone else may have rewritten the status).
+ */
+class OwnWrites {
+  private readonly last = new Map<string, { uid: string; epoch: number; at: number }>();
+  record(key: string, uid: string | undefined, epoch: number | undefined, at: number): void {
+    if (uid !== undefined && epoch !== undefined) this.last.set(key, { uid, epoch, at });
+  }
+  /** The cached gateway is older than what this controller last wrote (and not for long). */
+  cacheBehind(key: string, gateway: PaymentGateway, nowMs: number): boolean {
+    const w = this.last.get(key);
+    if (w === undefined) return false;
+    if (w.uid !== gateway.metadata?.uid || nowMs - w.at > OWN_WRITE_WAIT_MS) {
+      this.last.delete(key);
+      return false;
+    }
+    if ((gateway.status?.epoch ?? 0) >= w.epoch) {
+      this.last.delete(key);
+      return false;
+    }
+    return true;
+  }
+}
 
 export function makeGatewayReconciler(deps: GatewayControllerDeps) {
   const now = deps.now ?? (() => new Date());
@@ -42,9 +73,11 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
     ['prune', (pass, d) => pruneStep(pass, { ...d, pruneMemory: deps.pruneMemory })],
   ];
 
+  const ownWrites = new OwnWrites();
   return async (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
     const gateway = deps.hub.gateways.get(key);
     if (!gateway) return;
+    if (ownWrites.cacheBehind(key, gateway, Date.now())) return { requeueAfter: OWN_WRITE_POLL_MS };
     const paused = failoverWithDefaults(gateway.spec.failover).paused && !gateway.metadata?.deletionTimestamp;
     const pass: GatewayPass = {
       key,
@@ -97,6 +130,7 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
         metadata: { name: gateway.metadata?.name, namespace: gateway.metadata?.namespace },
         status,
       });
+      ownWrites.record(key, gateway.metadata?.uid, status.epoch, Date.now());
       if (status.epoch !== gateway.status?.epoch) {
         ctx.log.info({ epoch: status.epoch, serving: status.serving }, 'placements changed');
       }
