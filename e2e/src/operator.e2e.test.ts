@@ -345,5 +345,12 @@ spec:
   test('deleting the example gateway cleans every member', async () => {
     expect(kubectl('hub', ['-n', NS, 'delete', 'pgw', 'checkout', '--timeout=60s']).code).toBe(0);
     for (const m of MEMBERS) expect(memberDeployments(m, 'checkout')).toEqual([]);
+    // The sites no longer count it.
+    await waitFor('edge sites hold no placement', () =>
+      ['edge-a', 'edge-b'].every(
+        (site) =>
+          JSON.parse(kubectl('hub', ['get', 'es', site, '-o', 'json']).stdout).status?.placements === 0,
+      ),
+    );
   });
 });
