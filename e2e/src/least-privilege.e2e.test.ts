@@ -2,32 +2,17 @@
 // ServiceAccount and RBAC are rendered and applied, the operator runs as a
 // local process with a token for that ServiceAccount, and a gateway goes
 // through its whole life (place, Ready, delete, cleaned) without a single
-// forbidden call.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { kubeconfigPath, kubectl, MEMBERS } from './testbed/clusters.js';
-import { OPERATOR_NAMESPACE, repo } from './harness/install.js';
+// forbidden call. (The operator-core suite runs under this identity too.)
+import { kubectl, MEMBERS } from './testbed/clusters.js';
+import { OPERATOR_NAMESPACE } from './harness/install.js';
+import { ChartIdentity } from './harness/chart-identity.js';
 import { OperatorProcess } from './harness/operator-process.js';
 import { waitFor } from './harness/wait.js';
 import { applyYaml, getGateway, isReady, memberDeployments } from './harness/gateways.js';
 
 const RELEASE = 'paygrid-lp-e2e';
 const NS = 'lp-e2e';
-const versions = readFileSync(join(repo, 'e2e', 'testbed', 'versions.env'), 'utf8');
-const helmVersion = /HELM_VERSION=(\S+)/.exec(versions)![1];
-const helm =
-  process.env.PAYGRID_HELM ??
-  join(
-    process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid'),
-    'tools',
-    `helm-${helmVersion}`,
-    'helm',
-  );
-
-let rbacYaml = '';
+const identity = new ChartIdentity(RELEASE);
 let operator: OperatorProcess | undefined;
 
 function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
@@ -35,62 +20,19 @@ function must(what: string, r: { code: number; stdout: string; stderr: string })
   return r.stdout;
 }
 
-/** A kubeconfig for the hub that authenticates as the chart's ServiceAccount, and nothing else. */
-function serviceAccountKubeconfig(): string {
-  const token = must(
-    'token',
-    kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'create', 'token', RELEASE, '--duration=1h']),
-  ).trim();
-  const admin = parse(readFileSync(kubeconfigPath, 'utf8')) as {
-    'current-context': string;
-    contexts: { name: string; context: { cluster: string } }[];
-    clusters: { name: string; cluster: Record<string, string> }[];
-  };
-  const ctx = admin.contexts.find((c) => c.name === admin['current-context'])!;
-  const cluster = admin.clusters.find((c) => c.name === ctx.context.cluster)!;
-  const kc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'hub', cluster: cluster.cluster }],
-    users: [{ name: RELEASE, user: { token } }],
-    contexts: [{ name: 'hub', context: { cluster: 'hub', user: RELEASE } }],
-    'current-context': 'hub',
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'paygrid-lp-')), 'kubeconfig');
-  writeFileSync(file, stringify(kc), { mode: 0o600 });
-  return file;
-}
-
 beforeAll(() => {
-  rbacYaml = execFileSync(
-    helm,
-    [
-      'template',
-      RELEASE,
-      join(repo, 'charts', 'paygrid'),
-      '--namespace',
-      OPERATOR_NAMESPACE,
-      '--kube-version',
-      '1.35.0',
-      '--show-only',
-      'templates/serviceaccount.yaml',
-      '--show-only',
-      'templates/rbac.yaml',
-    ],
-    { encoding: 'utf8' },
-  );
-  applyYaml('hub', rbacYaml);
+  identity.install();
   applyYaml('hub', `apiVersion: v1\nkind: Namespace\nmetadata: { name: ${NS} }\n`);
 });
 
 afterAll(async () => {
   await operator?.stop();
-  kubectl('hub', ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], rbacYaml);
+  identity.uninstall();
   kubectl('hub', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
 });
 
 test('the chart ServiceAccount cannot read Secrets elsewhere nor escalate', () => {
-  const as = ['--as', `system:serviceaccount:${OPERATOR_NAMESPACE}:${RELEASE}`];
+  const as = ['--as', identity.serviceAccount];
   const can = (...args: string[]) => kubectl('hub', ['auth', 'can-i', ...args, ...as]).stdout.trim();
   expect(can('list', 'secrets', '-n', OPERATOR_NAMESPACE)).toBe('yes');
   expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
@@ -102,7 +44,7 @@ test('the chart ServiceAccount cannot read Secrets elsewhere nor escalate', () =
 test('a gateway lives its whole life under the chart permissions, with no forbidden call', async () => {
   operator = await new OperatorProcess({
     identity: 'least-privilege',
-    kubeconfig: serviceAccountKubeconfig(),
+    kubeconfig: identity.kubeconfig(),
   }).start();
   applyYaml(
     'hub',

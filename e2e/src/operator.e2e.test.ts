@@ -11,6 +11,7 @@ import {
   registerMemberSecrets,
 } from './harness/install.js';
 import { OperatorProcess } from './harness/operator-process.js';
+import { ChartIdentity } from './harness/chart-identity.js';
 import { waitFor } from './harness/wait.js';
 import {
   applyYaml,
@@ -26,14 +27,20 @@ const NS = 'payments';
 let operator: OperatorProcess;
 /** Every operator this suite started, so none outlives it whatever fails. */
 const started: OperatorProcess[] = [];
+// Every operator here runs as the Helm chart's ServiceAccount, with only the
+// chart's hub permissions: the scenarios prove those permissions suffice.
+const chartIdentity = new ChartIdentity('paygrid-core-e2e');
+let saKubeconfig = '';
 const startOperator = async (identity: string) => {
-  const p = new OperatorProcess({ identity });
+  const p = new OperatorProcess({ identity, kubeconfig: saKubeconfig });
   started.push(p);
   return p.start();
 };
 
 beforeAll(async () => {
   installCrds();
+  chartIdentity.install();
+  saKubeconfig = chartIdentity.kubeconfig();
   registerMemberSecrets();
   applyMembers();
   operator = await startOperator('core-1');
@@ -49,6 +56,7 @@ afterAll(async () => {
   for (const gw of ['checkout', 'moves'])
     kubectl('hub', ['-n', NS, 'delete', 'pgw', gw, '--ignore-not-found', '--timeout=60s']);
   await Promise.all(started.map((p) => p.stop()));
+  chartIdentity.uninstall();
 });
 
 /** resourceVersions of this suite's hub objects (other suites may share the hub). */

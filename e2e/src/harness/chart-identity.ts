@@ -1,0 +1,81 @@
+// The operator's hub identity as the Helm chart makes it: the chart's
+// ServiceAccount and RBAC (rendered with helm, applied to the hub) and a
+// kubeconfig carrying a token for that ServiceAccount — so suites run the
+// operator with exactly the permissions an installed operator has.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { kubeconfigPath, kubectl } from '../testbed/clusters.js';
+import { OPERATOR_NAMESPACE, repo } from './install.js';
+
+function helmBinary(): string {
+  const versions = readFileSync(join(repo, 'e2e', 'testbed', 'versions.env'), 'utf8');
+  const version = /HELM_VERSION=(\S+)/.exec(versions)![1];
+  const cache = process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid');
+  return process.env.PAYGRID_HELM ?? join(cache, 'tools', `helm-${version}`, 'helm');
+}
+
+export class ChartIdentity {
+  private rbacYaml = '';
+
+  /** `release` names the ServiceAccount and RBAC objects (keep it apart from real installs). */
+  constructor(readonly release: string) {}
+
+  get serviceAccount(): string {
+    return `system:serviceaccount:${OPERATOR_NAMESPACE}:${this.release}`;
+  }
+
+  /** Renders the chart's ServiceAccount and RBAC and applies them to the hub. */
+  install(): void {
+    this.rbacYaml = execFileSync(
+      helmBinary(),
+      [
+        'template',
+        this.release,
+        join(repo, 'charts', 'paygrid'),
+        '--namespace',
+        OPERATOR_NAMESPACE,
+        '--kube-version',
+        '1.35.0',
+        '--show-only',
+        'templates/serviceaccount.yaml',
+        '--show-only',
+        'templates/rbac.yaml',
+      ],
+      { encoding: 'utf8' },
+    );
+    const r = kubectl('hub', ['apply', '-f', '-'], this.rbacYaml);
+    if (r.code !== 0) throw new Error(`applying the chart's RBAC: ${r.stderr}`);
+  }
+
+  uninstall(): void {
+    if (this.rbacYaml)
+      kubectl('hub', ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], this.rbacYaml);
+  }
+
+  /** A kubeconfig for the hub that authenticates as the chart's ServiceAccount, and nothing else. */
+  kubeconfig(): string {
+    const t = kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'create', 'token', this.release, '--duration=2h']);
+    if (t.code !== 0) throw new Error(`token for ${this.serviceAccount}: ${t.stderr}`);
+    const admin = parse(readFileSync(kubeconfigPath, 'utf8')) as {
+      'current-context': string;
+      contexts: { name: string; context: { cluster: string } }[];
+      clusters: { name: string; cluster: Record<string, string> }[];
+    };
+    const ctx = admin.contexts.find((c) => c.name === admin['current-context'])!;
+    const cluster = admin.clusters.find((c) => c.name === ctx.context.cluster)!;
+    const kc = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'hub', cluster: cluster.cluster }],
+      users: [{ name: this.release, user: { token: t.stdout.trim() } }],
+      contexts: [{ name: 'hub', context: { cluster: 'hub', user: this.release } }],
+      'current-context': 'hub',
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'paygrid-sa-')), 'kubeconfig');
+    writeFileSync(file, stringify(kc), { mode: 0o600 });
+    return file;
+  }
+}
