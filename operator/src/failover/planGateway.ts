@@ -18,6 +18,7 @@
 //   6. epoch, Events, metrics, the FailedOver condition and when to look again.
 //
 // spec.failover.paused: placeGateway's frozen result (nothing changes, what would is reported).
+import { canonicalJson } from '../api/canonical-json.js';
 import type { PaymentGateway, Placement } from '../api/index.js';
 import {
   COMPONENTS,
@@ -69,16 +70,6 @@ function keepExplanation(p: Placement, previous: readonly Placement[] | undefine
 /** At most this many rounds per pass (each round is one step of every transition; see planGateway). */
 const MAX_ROUNDS = 8;
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
 /**
  * Plans until nothing changes any more: one round applies one step of each transition, and a step may
  * enable another with the same inputs (a site reinstated because nothing else serves lets its
@@ -92,7 +83,8 @@ export function planGateway(input: PlanGatewayInput): GatewayPlan {
   for (let i = 0; i < MAX_ROUNDS; i++) {
     const plan = planRound({ ...input, gateway });
     rounds.push(plan);
-    if (canonical(plan.placements) === canonical(sortPlacements(gateway.status?.placements ?? []))) break;
+    if (canonicalJson(plan.placements) === canonicalJson(sortPlacements(gateway.status?.placements ?? [])))
+      break;
     gateway = { ...gateway, status: { ...gateway.status, placements: plan.placements, epoch: plan.epoch } };
   }
   const last = rounds[rounds.length - 1] as GatewayPlan;

@@ -1,10 +1,9 @@
-import fc from 'fast-check';
 import type { Condition, PaymentGateway, PaymentGatewayStatus, Placement } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import { cloud, edge, gateway, placement } from '../../placement/testSupport.js';
 import type { MemberView } from '../../placement/index.js';
 import { workloadKey, type WorkloadObservation } from './pass.js';
-import { canonical, statusChanged, summarize, type SummaryInput } from './summarize.js';
+import { statusChanged, summarize, type SummaryInput } from './summarize.js';
 
 const T1 = new Date('2025-06-01T12:00:00Z');
 const T2 = new Date('2025-06-01T12:05:00Z');
@@ -438,7 +437,7 @@ describe('summarize: routes', () => {
   });
 });
 
-describe('statusChanged and canonical', () => {
+describe('statusChanged', () => {
   const status = (): PaymentGatewayStatus => summarize(input());
 
   /** A deep copy with every object's keys in reverse order. */
@@ -494,19 +493,5 @@ describe('statusChanged and canonical', () => {
     ];
     for (const [what, changed] of variants) expect([what, statusChanged(s, changed)]).toEqual([what, true]);
     expect(statusChanged(undefined, s)).toBe(true);
-  });
-
-  it('canonical sorts keys at every depth and keeps array order', () => {
-    expect(canonical({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe(
-      '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
-    );
-  });
-
-  it('canonical does not depend on key order (property)', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
-        expect(canonical(reverseKeys(v))).toBe(canonical(v));
-      }),
-    );
   });
 });

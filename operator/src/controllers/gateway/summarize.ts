@@ -1,6 +1,7 @@
 // Summarize: turns what the sub-reconcilers found into the gateway's status —
 // conditions, placements, routes, epoch — as a pure function, so the one
 // status write per pass happens only when the result differs.
+import { canonicalJson } from '../../api/canonical-json.js';
 import { servingRoutes } from '../../failover/index.js';
 import type { MemberView } from '../../placement/index.js';
 import {
@@ -176,19 +177,6 @@ export function summarize(input: SummaryInput): PaymentGatewayStatus {
   return status;
 }
 
-/** Canonical JSON (sorted keys) for comparing statuses whatever their key order. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>)
-            .filter(([, x]) => x !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
 export function statusChanged(old: PaymentGatewayStatus | undefined, next: PaymentGatewayStatus): boolean {
-  return canonical(old ?? {}) !== canonical(next);
+  return canonicalJson(old ?? {}) !== canonicalJson(next);
 }
