@@ -90,6 +90,17 @@ export function workloadLabels(
   };
 }
 
+// ---------------------------------------------------------------- member keys
+
+/**
+ * Key of a member, "EdgeSite/edge-a" or "CloudCluster/cloud-eu": EdgeSites and
+ * CloudClusters are separate name spaces. One format for the registry, the
+ * planner, the controllers and the queues.
+ */
+export function memberKey(kind: string | undefined, name: string | undefined): string {
+  return `${kind ?? ''}/${name ?? ''}`;
+}
+
 // ---------------------------------------------------------------- enums as types
 
 export type ConditionStatus = Condition['status'];

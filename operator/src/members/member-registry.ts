@@ -68,10 +68,9 @@ export function makeMemberClients(kc: KubeConfig): MemberClients {
   };
 }
 
-/** The registry key of a member: "EdgeSite/edge-a", "CloudCluster/eu-west-1". */
-export function memberKey(kind: MemberKind, name: string): string {
-  return `${kind}/${name}`;
-}
+import { memberKey } from '../api/index.js';
+
+export { memberKey };
 
 export interface ConfigProblem {
   readonly reason: KubeconfigReasonType;

@@ -4,10 +4,9 @@ import { compareStrings } from './describe.js';
 import { COMPONENTS, PLACEMENT_STATES } from './types.js';
 import type { Component, MemberKind, PlacementState } from './types.js';
 
-/** Key of a member: EdgeSites and CloudClusters are separate name spaces. */
-export function memberKey(kind: string | undefined, name: string | undefined): string {
-  return `${kind ?? ''}/${name ?? ''}`;
-}
+import { memberKey } from '../api/index.js';
+
+export { memberKey };
 
 function rank<T>(list: readonly T[], value: T | undefined): number {
   const i = value === undefined ? -1 : list.indexOf(value);
