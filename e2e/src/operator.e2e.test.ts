@@ -193,7 +193,10 @@ spec:
         const bReady = b.some((d) => d.readyReplicas >= 1);
         if (!bReady && a.length === 0)
           throw new Error(`edge-a removed before edge-b was ready: ${samples.join(' ')}`);
-        return isReady(g) && g?.status?.serving === 'edge-b' && a.length === 0;
+        // Converged: the Draining placement leaves status only on the pass
+        // after its workload is seen gone, so wait for that too.
+        const authorization = g?.status?.placements?.filter((p) => p.component === 'authorization') ?? [];
+        return isReady(g) && g?.status?.serving === 'edge-b' && a.length === 0 && authorization.length === 1;
       },
       { intervalMs: 100 },
     );
