@@ -37,7 +37,9 @@ test('the chart ServiceAccount cannot read Secrets elsewhere nor escalate', () =
   expect(can('list', 'secrets', '-n', OPERATOR_NAMESPACE)).toBe('yes');
   expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
   expect(can('create', 'clusterrolebindings')).toBe('no');
-  expect(can('patch', 'paymentgateways.paygrid.io/status', '-n', NS)).toBe('yes');
+  expect(can('patch', 'paymentgateways.paygrid.io', '--subresource=status', '-n', NS)).toBe('yes');
+  expect(can('update', 'paymentgateways.paygrid.io', '--subresource=status', '-n', NS)).toBe('no');
+  expect(can('get', 'paymentgateways.paygrid.io', '-n', NS)).toBe('no');
   expect(can('delete', 'paymentgateways.paygrid.io', '-n', NS)).toBe('no');
 });
 

@@ -2,7 +2,7 @@
 // controllers, probes and metrics. The runtime pieces know nothing of
 // payments; this is where they meet the paygrid controllers.
 import { randomUUID } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from './runtime/kubeconfig.js';
 import { API_VERSION, FIELD_MANAGER, type MemberKind } from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
@@ -26,6 +26,7 @@ import { RuntimeMetrics } from './runtime/metrics.js';
 import { ObjectClient } from './runtime/object-client.js';
 import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
 import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
+import { apiSecretReader } from './webhook/secret-reader.js';
 import { routesRouter } from './http/index.js';
 
 /** The controllers, started only while this process leads. */
@@ -289,6 +290,8 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
         edgeSites: hub.edgeSites,
         cloudClusters: hub.cloudClusters,
         gateways: hub.gateways,
+        // A Secret applied together with the EdgeSite naming it may not be in the cache yet.
+        readSecret: apiSecretReader(kc.makeApiClient(CoreV1Api), config.namespace),
       }),
     });
     const { server } = createTlsServer(createHttpApp({ routers: [{ path: '/', router }], logger: log }), {

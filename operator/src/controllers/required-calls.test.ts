@@ -1,6 +1,7 @@
-// Every API call the controllers make (derived from the code's declarations in required-calls.ts)
+// Every API call the operator makes (derived from the code's declarations in required-calls.ts)
 // is granted by webhook/required-permissions.ts, which chart.test.ts holds equal to the chart's
-// RBAC: a kind or call added to the code without its permission fails here, naming it.
+// RBAC, and every permission granted there is needed by one of those calls: a kind or call added
+// to the code without its permission fails here, naming it, and so does a grant no code calls.
 import { managedKinds } from '../render/index.js';
 import {
   HUB_PERMISSIONS,
@@ -16,6 +17,7 @@ import {
   isGranted,
   requiredCalls,
   ungranted,
+  unused,
   type Permission,
   type ResourceCall,
 } from './required-calls.js';
@@ -31,6 +33,14 @@ describe('requiredCalls', () => {
 
   it('are granted on each member by MEMBER_PERMISSIONS and MEMBER_NON_RESOURCE_PERMISSIONS', () => {
     expect(ungranted(member, MEMBER_PERMISSIONS, MEMBER_NON_RESOURCE_PERMISSIONS)).toEqual([]);
+  });
+
+  it('use everything HUB_PERMISSIONS grants: no grant is made for code that does not call it', () => {
+    expect(unused(hub, HUB_PERMISSIONS)).toEqual([]);
+  });
+
+  it('use everything MEMBER_PERMISSIONS and MEMBER_NON_RESOURCE_PERMISSIONS grant', () => {
+    expect(unused(member, MEMBER_PERMISSIONS, MEMBER_NON_RESOURCE_PERMISSIONS)).toEqual([]);
   });
 
   it('follow render/order.ts: apply (patch, create) of every managed kind, list and delete of pruned ones', () => {
@@ -74,6 +84,19 @@ describe('requiredCalls', () => {
         'patch events.k8s.io/events (cluster)',
       ]),
     );
+  });
+
+  it("include the in-operator webhook's GET of a Secret its cache does not hold yet, only in the operator namespace", () => {
+    const h = texts(hub);
+    expect(h).toContain('get core/secrets (operator-namespace)');
+    expect(h).not.toContain('get core/secrets (cluster)');
+  });
+
+  it('never GET or update a paygrid resource: informer caches are read, writes are patches', () => {
+    const paygrid = hub.filter(
+      (c): c is ResourceCall => !('nonResourceURL' in c) && c.group === 'paygrid.io',
+    );
+    expect(paygrid.filter((c) => !['list', 'watch', 'patch'].includes(c.verb)).map(callText)).toEqual([]);
   });
 
   it('say which code makes each call', () => {
@@ -148,5 +171,93 @@ describe('ungranted', () => {
     // create (and list) cannot be limited by name: a named grant never covers an unnamed call.
     expect(isGranted(call(), [named], [])).toBe(false);
     expect(isGranted(call({ resourceName: 'lease-b' }), [grant()], [])).toBe(true);
+  });
+});
+
+describe('unused', () => {
+  const { hub, member } = requiredCalls();
+  const grant = (extra: Partial<ResourcePermission> = {}): ResourcePermission => ({
+    group: 'paygrid.io',
+    resource: 'paymentgateways',
+    verbs: ['patch'],
+    scope: 'cluster',
+    why: 'a test',
+    ...extra,
+  });
+  const call = (extra: Partial<ResourceCall> = {}): ResourceCall => ({
+    group: 'paygrid.io',
+    resource: 'paymentgateways',
+    verb: 'patch',
+    scope: 'cluster',
+    why: 'a test',
+    ...extra,
+  });
+
+  it('reports a spurious grant, naming its scope, group, resource, verb and reason', () => {
+    const spurious = grant({
+      resource: 'edgesites',
+      verbs: ['get', 'list'],
+      why: 'reads that bypass the cache',
+    });
+    expect(unused(hub, [...HUB_PERMISSIONS, spurious])).toEqual([
+      'cluster paygrid.io/edgesites get — granted for: reads that bypass the cache',
+    ]);
+    const url = { nonResourceURL: '/livez', verbs: ['get'] as ['get'], why: 'a test' };
+    expect(unused(member, MEMBER_PERMISSIONS, [...MEMBER_NON_RESOURCE_PERMISSIONS, url])).toEqual([
+      'get /livez — granted for: a test',
+    ]);
+  });
+
+  it('reports each grant the audit removed, were it granted again', () => {
+    const removed = [
+      grant({ resource: 'edgesites', verbs: ['get'] }),
+      grant({ resource: 'cloudclusters', verbs: ['get'] }),
+      grant({ resource: 'paymentgateways', verbs: ['get'] }),
+      grant({ resource: 'edgesites/status', verbs: ['update'] }),
+      grant({ resource: 'cloudclusters/status', verbs: ['update'] }),
+      grant({ resource: 'paymentgateways/status', verbs: ['update'] }),
+      grant({ resource: 'paymentgateways/finalizers', verbs: ['update'] }),
+    ];
+    expect(unused(hub, [...HUB_PERMISSIONS, ...removed])).toEqual([
+      'cluster paygrid.io/edgesites get — granted for: a test',
+      'cluster paygrid.io/cloudclusters get — granted for: a test',
+      'cluster paygrid.io/paymentgateways get — granted for: a test',
+      'cluster paygrid.io/edgesites/status update — granted for: a test',
+      'cluster paygrid.io/cloudclusters/status update — granted for: a test',
+      'cluster paygrid.io/paymentgateways/status update — granted for: a test',
+      'cluster paygrid.io/paymentgateways/finalizers update — granted for: a test',
+    ]);
+  });
+
+  it('reports a grant whose call the code stopped making', () => {
+    const withoutWebhook = hub.filter((c) => callText(c) !== 'get core/secrets (operator-namespace)');
+    expect(unused(withoutWebhook, HUB_PERMISSIONS)).toEqual([
+      expect.stringMatching(/^operator-namespace core\/secrets get — granted for: the webhook \(rule a\)/),
+    ]);
+  });
+
+  it('counts a grant limited to names as used by a call on one of them, and only so', () => {
+    const named = grant({ resourceNames: [LEADER_ELECTION_ID] });
+    expect(unused([call({ resourceName: LEADER_ELECTION_ID })], [named])).toEqual([]);
+    expect(unused([call({ resourceName: 'other' })], [named])).toHaveLength(1);
+    expect(unused([call()], [named])).toHaveLength(1);
+    // A grant on every object is broader than a call on one name needs.
+    expect(unused([call({ resourceName: LEADER_ELECTION_ID })], [grant()])).toHaveLength(1);
+  });
+
+  it('reports a cluster-wide grant needed only in the operator namespace (a Role would do)', () => {
+    expect(unused([call({ scope: 'operator-namespace' })], [grant()])).toEqual([
+      'cluster paygrid.io/paymentgateways patch — granted for: a test',
+    ]);
+    expect(unused([call({ scope: 'operator-namespace' })], [grant({ scope: 'operator-namespace' })])).toEqual(
+      [],
+    );
+  });
+
+  it('needs the same group, resource and verb; a subresource is its own resource', () => {
+    expect(unused([call()], [grant()])).toEqual([]);
+    expect(unused([call({ verb: 'list' })], [grant()])).toHaveLength(1);
+    expect(unused([call({ group: 'paygrid.example' })], [grant()])).toHaveLength(1);
+    expect(unused([call({ resource: 'paymentgateways/status' })], [grant()])).toHaveLength(1);
   });
 });

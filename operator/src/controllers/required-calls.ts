@@ -1,7 +1,8 @@
-// The Kubernetes API calls the controllers make, derived from the code's own declarations (the
-// kinds rendered on members, the hub informers, the status writers), so that a unit test
-// (required-calls.test.ts) can check each one against what webhook/required-permissions.ts — and
-// so the Helm chart (webhook/chart.test.ts) — grants. A kind added to render/order.ts or to
+// The Kubernetes API calls the operator makes (its controllers, and the webhook it serves),
+// derived from the code's own declarations (the kinds rendered on members, the hub informers,
+// the status writers), so that a unit test (required-calls.test.ts) can check them against what
+// webhook/required-permissions.ts — and so the Helm chart (webhook/chart.test.ts) — grants, in
+// both directions: every call granted, every grant called. A kind added to render/order.ts or to
 // hub-informers.ts shows up here without anyone remembering to list it.
 //
 // Not listed: API discovery (GET /api, /apis/<group>/<version>, made by client-node to resolve a
@@ -10,7 +11,10 @@ import { API_VERSION, GROUP, KINDS, PLURALS, type Kind } from '../api/index.js';
 import { managedKinds } from '../render/index.js';
 import {
   LEADER_ELECTION_ID,
+  permissionTuples,
+  tupleKey,
   type NonResourcePermission,
+  type PermissionTuple,
   type ResourcePermission,
   type Scope,
   type Verb,
@@ -159,9 +163,29 @@ function hubCalls(): Permission[] {
   return calls;
 }
 
-/** Every call the controllers make, on the hub and on each member. */
+/**
+ * The in-operator webhook's own calls (manager.ts runOperator). It lists EdgeSites, CloudClusters,
+ * PaymentGateways and Secrets from the hub informers (their list and watch are in hubCalls); on
+ * a Secret the cache does not hold yet, webhook/caches.ts calls readSecret, a GET of that Secret
+ * in the operator's namespace (webhook/secret-reader.ts apiSecretReader). The standalone webhook
+ * (webhook/main.ts) is not the chart's: it runs with the kubeconfig it is given.
+ */
+function webhookCalls(): Permission[] {
+  const s = HUB_WATCHED_KINDS.secrets;
+  return [
+    {
+      group: groupOf(s.apiVersion),
+      resource: s.plural,
+      verb: 'get',
+      scope: 'operator-namespace',
+      why: 'webhook rule (a), manager.ts: lookupsFromCaches readSecret (webhook/secret-reader.ts) on a Secret cache miss',
+    },
+  ];
+}
+
+/** Every call the operator makes, on the hub (controllers and webhook) and on each member. */
 export function requiredCalls(): { hub: Permission[]; member: Permission[] } {
-  return { hub: hubCalls(), member: memberCalls() };
+  return { hub: [...hubCalls(), ...webhookCalls()], member: memberCalls() };
 }
 
 /** Whether a permission list grants one call. */
@@ -194,6 +218,50 @@ export function callText(call: Permission): string {
   const res = `${call.group === '' ? 'core' : call.group}/${call.resource}`;
   const name = call.resourceName ? ` [${call.resourceName}]` : '';
   return `${call.verb} ${res}${name} (${call.scope})`;
+}
+
+/** Whether one call needs (a verb of) a granted tuple: the exact tuple, as RBAC matches a request. */
+export function isUsedBy(grant: PermissionTuple, call: Permission): boolean {
+  if ('nonResourceURL' in call) return false;
+  return (
+    grant.group === call.group &&
+    grant.resource === call.resource &&
+    grant.verb === call.verb &&
+    // A cluster-wide grant is needed only by a call outside the operator's namespace: one made
+    // only there would be covered by a Role.
+    grant.scope === call.scope &&
+    // A grant limited to names is used by a call on one of those names; an unlimited one by a
+    // call on any object (a call on one name could have a grant limited to it).
+    (grant.names === ''
+      ? call.resourceName === undefined
+      : call.resourceName !== undefined && grant.names.split(',').includes(call.resourceName))
+  );
+}
+
+/**
+ * The granted tuples no call needs, as text with the grant's reason: permissions beyond least
+ * privilege. Non-resource URLs are compared by URL and verb.
+ */
+export function unused(
+  calls: readonly Permission[],
+  resources: readonly ResourcePermission[],
+  nonResources: readonly NonResourcePermission[] = [],
+): string[] {
+  const out: string[] = [];
+  for (const p of resources) {
+    for (const t of permissionTuples([p])) {
+      if (!calls.some((c) => isUsedBy(t, c))) out.push(`${tupleKey(t)} — granted for: ${p.why}`);
+    }
+  }
+  for (const p of nonResources) {
+    for (const verb of p.verbs) {
+      const used = calls.some(
+        (c) => 'nonResourceURL' in c && c.nonResourceURL === p.nonResourceURL && c.verb === verb,
+      );
+      if (!used) out.push(`${verb} ${p.nonResourceURL} — granted for: ${p.why}`);
+    }
+  }
+  return out;
 }
 
 /** The calls a permission list does not grant, as text with the code that makes them. */

@@ -23,8 +23,8 @@ import {
 import { parseBindAddress } from '../runtime/config.js';
 import { createHttpApp } from '../runtime/http-server.js';
 import { createLogger, isLogLevel } from '../runtime/logger.js';
-import { isNotFound } from '../runtime/object-client.js';
 import { webhookRouter } from './index.js';
+import { apiSecretReader } from './secret-reader.js';
 import { createTlsServer } from './tls.js';
 
 const USAGE = `Usage: node operator/dist/webhook/main.js [flags]
@@ -108,14 +108,7 @@ async function main(): Promise<void> {
     namespace,
     registry,
     logger,
-    async getSecret(name) {
-      try {
-        return await core.readNamespacedSecret({ name, namespace });
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    getSecret: apiSecretReader(core, namespace),
     listEdgeSites: () => list<EdgeSite>(PLURALS.EdgeSite),
     listCloudClusters: () => list<CloudCluster>(PLURALS.CloudCluster),
     listGateways: () => list<PaymentGateway>(PLURALS.PaymentGateway),

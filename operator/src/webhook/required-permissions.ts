@@ -1,8 +1,14 @@
 // Every Kubernetes API permission paygrid's code needs, with the code that needs it: on the hub
 // (granted by the chart's RBAC templates, charts/paygrid/templates/rbac.yaml) and on each member
-// (charts/paygrid/member-rbac.yaml). A unit test (chart-rbac.test.ts) renders the chart and
-// fails when the chart grants something not listed here or misses something listed here; a
-// permission the code starts to use must be added here first, with its reason.
+// (charts/paygrid/member-rbac.yaml). Three unit tests hold them to the code and the chart:
+// - controllers/required-calls.test.ts derives the calls the code makes
+//   (controllers/required-calls.ts) and fails when one is not granted here, or when something
+//   granted here is called by no code;
+// - webhook/chart.test.ts renders the chart and fails when it grants something not listed here
+//   or misses something listed here;
+// - webhook/chart-readme.test.ts fails when the chart README's tables are not permissionsTable()
+//   of these lists.
+// A permission the code starts to use must be added here, with its reason, and to the chart.
 //
 // Verbs follow RBAC: get, list, watch, create, update, patch, delete. A server-side apply is a
 // `patch`, plus `create` when the object may not exist yet.
@@ -40,66 +46,66 @@ export const LEADER_ELECTION_ID = '<leader-election-id>';
 
 /** What the operator does on the hub, as the chart's ServiceAccount. */
 export const HUB_PERMISSIONS: readonly ResourcePermission[] = [
-  // Informers (runtime/informer.ts) list and watch every paygrid resource; reconcilers get one
-  // fresh copy before acting on it.
+  // Informers (runtime/informer.ts) list and watch every paygrid resource; everything reads
+  // them from those caches (no GET of a paygrid object).
   {
     group: 'paygrid.io',
     resource: 'edgesites',
-    verbs: ['get', 'list', 'watch'],
+    verbs: ['list', 'watch'],
     scope: 'cluster',
-    why: 'EdgeSite informer (controllers/hub-informers.ts: list, watch); get for reads that must bypass the cache',
+    why: 'EdgeSite informer (controllers/hub-informers.ts)',
   },
   {
     group: 'paygrid.io',
     resource: 'cloudclusters',
-    verbs: ['get', 'list', 'watch'],
+    verbs: ['list', 'watch'],
     scope: 'cluster',
-    why: 'CloudCluster informer (list, watch); get as for EdgeSites',
+    why: 'CloudCluster informer (controllers/hub-informers.ts)',
   },
   {
     group: 'paygrid.io',
     resource: 'paymentgateways',
-    verbs: ['get', 'list', 'watch', 'patch'],
+    verbs: ['list', 'watch', 'patch'],
     scope: 'cluster',
-    why: 'PaymentGateway informer (list, watch); patch adds and removes the paygrid.io/cleanup finalizer (controllers/gateway/finalizer.ts: a merge patch of metadata.finalizers)',
+    why: 'PaymentGateway informer (list, watch); patch adds and removes the paygrid.io/cleanup finalizer (controllers/gateway/finalizer.ts: a merge patch of metadata.finalizers) and removes a move request annotation once acted on (controllers/gateway/move.ts: a JSON patch)',
   },
-  // Status writes: server-side apply of status (ObjectClient.applyStatus: patch) and, for
-  // callers that replace it, update.
+  // Status writes: server-side apply of the status subresource (ObjectClient.applyStatus), a
+  // PATCH; status is never replaced (no update).
   {
     group: 'paygrid.io',
     resource: 'edgesites/status',
-    verbs: ['update', 'patch'],
+    verbs: ['patch'],
     scope: 'cluster',
-    why: 'EdgeSite status (controllers/members/member-controller.ts: server-side apply of status = patch; update for a full replace)',
+    why: 'EdgeSite status: conditions, probe results, version, nodes (controllers/members/member-controller.ts: server-side apply of status)',
   },
   {
     group: 'paygrid.io',
     resource: 'cloudclusters/status',
-    verbs: ['update', 'patch'],
+    verbs: ['patch'],
     scope: 'cluster',
     why: 'CloudCluster status, as for EdgeSites',
   },
   {
     group: 'paygrid.io',
     resource: 'paymentgateways/status',
-    verbs: ['update', 'patch'],
+    verbs: ['patch'],
     scope: 'cluster',
-    why: 'PaymentGateway status: conditions, placements, routes, epoch (controllers/gateway/gateway-controller.ts: server-side apply = patch)',
-  },
-  {
-    group: 'paygrid.io',
-    resource: 'paymentgateways/finalizers',
-    verbs: ['update'],
-    scope: 'cluster',
-    why: "owner references with blockOwnerDeletion pointing at a gateway, on clusters that enforce OwnerReferencesPermissionEnforcement (OpenShift); not called by today's code",
+    why: 'PaymentGateway status: conditions, placements, routes, epoch (controllers/gateway/gateway-controller.ts and gateway/move.ts: server-side apply of status)',
   },
   // The operator's own namespace.
   {
     group: '',
     resource: 'secrets',
-    verbs: ['get', 'list', 'watch'],
+    verbs: ['list', 'watch'],
     scope: 'operator-namespace',
-    why: 'member kubeconfigs (members/kubeconfig.ts), watched so clients are rebuilt when a Secret changes; the webhook reads them (rule a)',
+    why: 'member kubeconfigs (members/kubeconfig.ts): Secret informer (controllers/hub-informers.ts), so member clients are rebuilt when a Secret changes and the webhook reads them from memory (rule a)',
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    verbs: ['get'],
+    scope: 'operator-namespace',
+    why: 'the webhook (rule a) reads a kubeconfig Secret its cache does not hold yet, e.g. one applied together with the EdgeSite naming it (webhook/caches.ts readSecret = webhook/secret-reader.ts apiSecretReader)',
   },
   {
     group: 'coordination.k8s.io',
@@ -126,7 +132,7 @@ export const HUB_PERMISSIONS: readonly ResourcePermission[] = [
     resource: 'events',
     verbs: ['create', 'patch'],
     scope: 'cluster',
-    why: "Events about gateways (in the gateway's namespace) and members (in default), series updates by patch",
+    why: "runtime/events.ts KubeEventSink: Events go where kubectl describe looks, a gateway's in the gateway's namespace (any namespace), an EdgeSite's or CloudCluster's in default; patch updates an aggregated series. Write-only: no Event can be read with this",
   },
 ];
 
@@ -239,12 +245,35 @@ export function tupleKey(t: PermissionTuple): string {
   return `${t.scope} ${res} ${t.verb}${t.names ? ` [${t.names}]` : ''}`;
 }
 
-/** Markdown table of a permission list, for the chart README. */
-export function permissionsTable(perms: readonly ResourcePermission[]): string {
+/** How the chart README names each placeholder of a resource name: the chart value it comes from. */
+const PLACEHOLDER_VALUES: Readonly<Record<string, string>> = {
+  [LEADER_ELECTION_ID]: 'operator.leaderElectionId',
+};
+
+const SCOPE_TEXT: Readonly<Record<Scope, string>> = {
+  cluster: 'cluster-wide',
+  'operator-namespace': 'release namespace only',
+};
+
+/**
+ * Markdown table of a permission list and its non-resource URLs, one row per entry in list
+ * order: the chart README's RBAC tables are exactly this (webhook/chart-readme.test.ts).
+ */
+export function permissionsTable(
+  perms: readonly ResourcePermission[],
+  nonResources: readonly NonResourcePermission[] = [],
+): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = perms.map((p) => {
     const res = `${p.group === '' ? '' : `${p.group}/`}${p.resource}`;
-    const names = p.resourceNames ? ` (only ${p.resourceNames.join(', ')})` : '';
-    return `| ${res}${names} | ${p.verbs.join(', ')} | ${p.scope} | ${p.why} |`;
+    const names = p.resourceNames
+      ? ` (only ${p.resourceNames.map((n) => `\`${PLACEHOLDER_VALUES[n] ?? n}\``).join(', ')})`
+      : '';
+    return `| ${res}${names} | ${p.verbs.join(', ')} | ${SCOPE_TEXT[p.scope]} | ${cell(p.why)} |`;
   });
-  return ['| resource | verbs | where | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const urls = nonResources.map(
+    (p) =>
+      `| nonResourceURL \`${p.nonResourceURL}\` | ${p.verbs.join(', ')} | cluster-wide | ${cell(p.why)} |`,
+  );
+  return ['| resource | verbs | where | why |', '| --- | --- | --- | --- |', ...rows, ...urls].join('\n');
 }
