@@ -1,22 +1,22 @@
 // The validating webhook against the real hub apiserver: the webhook runs as a local process
-// (operator/dist/webhook/main.js) with a CA and serving certificate made here with openssl;
-// the chart's own ValidatingWebhookConfiguration (helm template) is installed pointing at it
-// by URL, and every rule is exercised through `kubectl apply` / `kubectl delete`, asserting
-// the message the user sees.
+// (operator/dist/webhook/main.js) with the serving certificate the chart makes (its own CA)
+// for a webhook reached by URL (`--set webhook.url=https://127.0.0.1:<port>`); the chart's
+// ValidatingWebhookConfiguration, as rendered, calls it there, and every rule is exercised
+// through `kubectl apply` / `kubectl delete`, asserting the message the user sees.
 //
 // Safety on a shared hub: the configuration only matches objects labelled with this run's id
 // (objectSelector), so it can never judge anyone else's objects, even if this process dies
 // before afterAll; afterAll deletes it first, whatever happened.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { contextOf, kubeconfigPath, type KubectlResult } from './testbed/clusters.js';
+import { chartWebhookForUrl } from './harness/helm.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,14 +51,6 @@ const exists = (args: string[]) => {
 const words = (s: string) => s.replace(/\s+/g, ' ').trim();
 const name = (suffix: string) => `e2e-${RUN}-${suffix}`;
 const labels = () => ({ [LABEL]: RUN });
-
-function helmBinary(): string {
-  const version = /^HELM_VERSION=(\S+)/m.exec(
-    readFileSync(join(root, 'e2e', 'testbed', 'versions.env'), 'utf8'),
-  )?.[1];
-  const cache = process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid');
-  return process.env.PAYGRID_HELM ?? join(cache, 'tools', `helm-${version}`, 'helm');
-}
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -177,13 +169,9 @@ let caPem = '';
 const logs: string[] = [];
 const created: { what: string; args: string[] }[] = [];
 
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 function httpsGet(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, ca: caPem, timeout: 2000, agent: false }, (res) => {
+    const req = request({ host: HOST, port, path, ca: caPem, timeout: 2000, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -254,69 +242,19 @@ beforeAll(async () => {
     must(apply(s), `Secret ${s.metadata.name}`);
   }
 
-  // 4. A CA and a serving certificate for 127.0.0.1, with openssl (node:crypto cannot sign).
+  // 4. The chart's webhook objects for a webhook reached by URL (webhook.url): its own CA and a
+  //    serving certificate it signs for that host, and its ValidatingWebhookConfiguration calling
+  //    the URL with that CA, limited to this run's objects. The release is named after the run,
+  //    so nothing of a real install is touched.
+  port = await freePort();
+  const chartWebhook = chartWebhookForUrl(VWC_NAME, NS, `https://${HOST}:${port}`, labels());
+  const vwc = chartWebhook.vwc;
   tmp = mkdtempSync(join(tmpdir(), 'paygrid-webhook-e2e-'));
-  const san = /^[0-9.]+$/.test(HOST) ? `IP:${HOST}` : `DNS:${HOST}`;
-  writeFileSync(
-    join(tmp, 'ext.cnf'),
-    `[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n` +
-      `[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n` +
-      `extendedKeyUsage=serverAuth\nsubjectAltName=${san},IP:127.0.0.1\n`,
-  );
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=paygrid-e2e-ca',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'tls.key',
-    '-out',
-    'tls.csr',
-    '-subj',
-    `/CN=${HOST}`,
-  ]);
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'tls.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'tls.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'ext.cnf',
-    '-extensions',
-    'leaf',
-  ]);
-  caPem = readFileSync(join(tmp, 'ca.crt'), 'utf8');
+  writeFileSync(join(tmp, 'tls.crt'), chartWebhook.cert, { mode: 0o600 });
+  writeFileSync(join(tmp, 'tls.key'), chartWebhook.key, { mode: 0o600 });
+  caPem = chartWebhook.ca;
 
   // 5. The webhook process.
-  port = await freePort();
   child = spawn(
     process.execPath,
     [
@@ -340,33 +278,13 @@ beforeAll(async () => {
     return (await httpsGet('/healthz')).status === 200 ? true : undefined;
   });
 
-  // 6. The chart's ValidatingWebhookConfiguration, pointed at the process by URL.
-  const rendered = execFileSync(
-    helmBinary(),
-    [
-      'template',
-      'paygrid',
-      join(root, 'charts', 'paygrid'),
-      '--namespace',
-      NS,
-      '--kube-version',
-      '1.35.0',
-      '--show-only',
-      'templates/webhook.yaml',
-    ],
-    { encoding: 'utf8' },
-  );
-  const vwc = parseAllDocuments(rendered)
-    .map((d) => d.toJS() as Obj)
-    .find((d) => d?.kind === 'ValidatingWebhookConfiguration');
-  if (!vwc) throw new Error('the chart rendered no ValidatingWebhookConfiguration');
-  vwc.metadata = { name: VWC_NAME, labels: { ...labels(), 'app.kubernetes.io/part-of': 'paygrid' } };
+  // 6. The chart's ValidatingWebhookConfiguration, as rendered.
+  expect(vwc.metadata.name).toBe(VWC_NAME);
   for (const w of vwc.webhooks as Obj[]) {
-    w.clientConfig = {
-      url: `https://${HOST}:${port}${w.clientConfig.service.path}`,
-      caBundle: Buffer.from(caPem).toString('base64'),
-    };
-    w.objectSelector = { matchLabels: labels() };
+    expect(w.clientConfig.url).toMatch(
+      new RegExp(`^https://${HOST.replace(/\./g, '\\.')}:${port}/validate/`),
+    );
+    expect(Buffer.from(w.clientConfig.caBundle as string, 'base64').toString()).toBe(caPem);
   }
   created.push({
     what: `ValidatingWebhookConfiguration ${VWC_NAME}`,

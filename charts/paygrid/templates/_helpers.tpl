@@ -85,7 +85,32 @@ app.kubernetes.io/component: operator
 {{- define "paygrid.webhookDnsNames" -}}
 {{- $svc := include "paygrid.serviceName" . }}
 {{- $ns := .Release.Namespace }}
-{{- list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.%s" $svc $ns .Values.clusterDomain) | toJson }}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.%s" $svc $ns .Values.clusterDomain) }}
+{{- $host := include "paygrid.webhookUrlHost" . }}
+{{- if and $host (not (include "paygrid.isIP" $host)) }}
+{{- $names = append $names $host }}
+{{- end }}
+{{- $names | toJson }}
+{{- end }}
+
+{{/* The serving certificate's IP addresses: webhook.url's host when it is an IP. */}}
+{{- define "paygrid.webhookIPs" -}}
+{{- $host := include "paygrid.webhookUrlHost" . }}
+{{- if and $host (include "paygrid.isIP" $host) }}
+{{- list $host | toJson }}
+{{- else }}
+{{- list | toJson }}
+{{- end }}
+{{- end }}
+
+{{/* The host of webhook.url ("" when the apiserver calls the Service). */}}
+{{- define "paygrid.webhookUrlHost" -}}
+{{- with .Values.webhook.url }}{{ (urlParse .).hostname }}{{ end }}
+{{- end }}
+
+{{/* "true" when the argument is an IPv4 or IPv6 address. */}}
+{{- define "paygrid.isIP" -}}
+{{- if or (regexMatch "^[0-9]+(\\.[0-9]+){3}$" .) (contains ":" .) }}true{{ end }}
 {{- end }}
 
 {{/* Where the serving certificate is mounted in the operator's container. */}}
@@ -101,11 +126,15 @@ matchPolicy: Equivalent
 failurePolicy: {{ .failurePolicy }}
 timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}
 clientConfig:
+  {{- with .Values.webhook.url }}
+  url: {{ printf "%s%s" (trimSuffix "/" .) $.path | quote }}
+  {{- else }}
   service:
     name: {{ .svc }}
     namespace: {{ .ns }}
     path: {{ .path }}
     port: {{ .Values.service.ports.webhook }}
+  {{- end }}
   {{- if .caBundle }}
   caBundle: {{ .caBundle | b64enc }}
   {{- end }}

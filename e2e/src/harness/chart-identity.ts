@@ -4,18 +4,12 @@
 // operator with exactly the permissions an installed operator has.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubeconfigPath, kubectl } from '../testbed/clusters.js';
 import { OPERATOR_NAMESPACE, repo } from './install.js';
-
-function helmBinary(): string {
-  const versions = readFileSync(join(repo, 'e2e', 'testbed', 'versions.env'), 'utf8');
-  const version = /HELM_VERSION=(\S+)/.exec(versions)![1];
-  const cache = process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid');
-  return process.env.PAYGRID_HELM ?? join(cache, 'tools', `helm-${version}`, 'helm');
-}
+import { helmBinary } from './helm.js';
 
 export class ChartIdentity {
   private rbacYaml = '';
@@ -57,25 +51,33 @@ export class ChartIdentity {
 
   /** A kubeconfig for the hub that authenticates as the chart's ServiceAccount, and nothing else. */
   kubeconfig(): string {
-    const t = kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'create', 'token', this.release, '--duration=2h']);
-    if (t.code !== 0) throw new Error(`token for ${this.serviceAccount}: ${t.stderr}`);
-    const admin = parse(readFileSync(kubeconfigPath, 'utf8')) as {
-      'current-context': string;
-      contexts: { name: string; context: { cluster: string } }[];
-      clusters: { name: string; cluster: Record<string, string> }[];
-    };
-    const ctx = admin.contexts.find((c) => c.name === admin['current-context'])!;
-    const cluster = admin.clusters.find((c) => c.name === ctx.context.cluster)!;
-    const kc = {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'hub', cluster: cluster.cluster }],
-      users: [{ name: this.release, user: { token: t.stdout.trim() } }],
-      contexts: [{ name: 'hub', context: { cluster: 'hub', user: this.release } }],
-      'current-context': 'hub',
-    };
-    const file = join(mkdtempSync(join(tmpdir(), 'paygrid-sa-')), 'kubeconfig');
-    writeFileSync(file, stringify(kc), { mode: 0o600 });
-    return file;
+    return serviceAccountKubeconfig(this.release);
   }
+}
+
+/**
+ * A kubeconfig for the hub whose only credential is a token of ServiceAccount `name` in the
+ * operator's namespace (TokenRequest, 2 h).
+ */
+export function serviceAccountKubeconfig(name: string): string {
+  const t = kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'create', 'token', name, '--duration=2h']);
+  if (t.code !== 0) throw new Error(`token for ${OPERATOR_NAMESPACE}/${name}: ${t.stderr}`);
+  const admin = parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    'current-context': string;
+    contexts: { name: string; context: { cluster: string } }[];
+    clusters: { name: string; cluster: Record<string, string> }[];
+  };
+  const ctx = admin.contexts.find((c) => c.name === admin['current-context'])!;
+  const cluster = admin.clusters.find((c) => c.name === ctx.context.cluster)!;
+  const kc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'hub', cluster: cluster.cluster }],
+    users: [{ name, user: { token: t.stdout.trim() } }],
+    contexts: [{ name: 'hub', context: { cluster: 'hub', user: name } }],
+    'current-context': 'hub',
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'paygrid-sa-')), 'kubeconfig');
+  writeFileSync(file, stringify(kc), { mode: 0o600 });
+  return file;
 }

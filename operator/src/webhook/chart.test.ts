@@ -327,6 +327,37 @@ describe('ValidatingWebhookConfiguration', () => {
     expect((vol?.secret.items as Obj[]).map((i) => i.key)).toEqual(['tls.crt', 'tls.key']);
   });
 
+  it('calls webhook.url instead of the Service, with a certificate that names its host', () => {
+    const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+    for (const [url, host, base] of [
+      ['https://127.0.0.1:9555', '127.0.0.1', 'https://127.0.0.1:9555'],
+      ['https://hooks.example.com/paygrid/', 'hooks.example.com', 'https://hooks.example.com/paygrid'],
+    ] as const) {
+      const d = render('--set', `webhook.url=${url}`);
+      const urls = (one(d, 'ValidatingWebhookConfiguration').webhooks as Obj[]).map((h) => {
+        expect(h.clientConfig.service).toBeUndefined();
+        return h.clientConfig.url as string;
+      });
+      expect(urls.sort()).toEqual(
+        Object.values(WEBHOOK_PATHS)
+          .map((p) => `${base}${p}`)
+          .sort(),
+      );
+      const leaf = new X509Certificate(b64(one(d, 'Secret', 'paygrid-webhook-tls').data['tls.crt']));
+      if (host === '127.0.0.1') expect(leaf.checkIP(host)).toBe(host);
+      else expect(leaf.checkHost(host)).toBe(host);
+      // The Service names stay, so the same certificate serves in-cluster callers too.
+      expect(leaf.checkHost('paygrid.paygrid-system.svc')).toBe('paygrid.paygrid-system.svc');
+      const cm = one(
+        render('--set', `webhook.url=${url}`, '--set', 'certManager.enabled=true'),
+        'Certificate',
+        'paygrid-webhook',
+      );
+      if (host === '127.0.0.1') expect(cm.spec.ipAddresses).toEqual([host]);
+      else expect(cm.spec.dnsNames).toContain(host);
+    }
+  });
+
   it('uses cert-manager when asked: a Certificate, CA injection, no chart-made Secrets', () => {
     const d = render('--set', 'certManager.enabled=true');
     const v = one(d, 'ValidatingWebhookConfiguration');
@@ -467,6 +498,8 @@ describe('values.schema.json', () => {
     [['--set', 'webhook.replicas=3'], "additional properties 'replicas' not allowed"],
     [['--set', 'metrics.serviceMonitor.enabled=yes'], "at '/metrics/serviceMonitor/enabled'"],
     [['--set', 'image.digest=sha256:123'], "at '/image/digest'"],
+    [['--set', 'webhook.url=http://10.0.0.5:9443'], "at '/webhook/url'"],
+    [['--set', 'webhook.url=https://10.0.0.5:9443/?x=1'], "at '/webhook/url'"],
   ])('rejects %j naming the value', (args, message) => {
     const r = helm(['template', RELEASE, chart, '--kube-version', '1.35.0', ...args]);
     expect(r.code).not.toBe(0);
