@@ -1,10 +1,12 @@
 // What an SRE does before the operator can act, done the same way by the
-// suites and by `make demo`: install the CRDs, put each member's kubeconfig
-// in a Secret in the operator's namespace, apply the EdgeSite/CloudCluster
-// resources from examples/.
+// suites and by `make demo`: install the CRDs, give paygrid its least-privilege
+// identity on each member (charts/paygrid/member-rbac.yaml and member-policy.yaml),
+// put a kubeconfig for that identity in a Secret in the operator's namespace,
+// apply the EdgeSite/CloudCluster resources from examples/.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { MEMBERS, kubectl, memberKubeconfigPath } from '../testbed/clusters.js';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -40,10 +42,60 @@ export function memberSecretName(member: string): string {
   return `paygrid-member-${member}`;
 }
 
+/** Where member-rbac.yaml puts paygrid's identity on a member, and the Secret holding its token. */
+export const MEMBER_IDENTITY = {
+  namespace: 'paygrid-system',
+  serviceAccount: 'paygrid',
+  tokenSecret: 'paygrid-member-token',
+} as const;
+
+/**
+ * The chart README's "Register a member" steps 1 and 2 on one member: apply member-rbac.yaml and
+ * member-policy.yaml there, wait for the token controller to fill the token Secret, and return a
+ * kubeconfig that reaches the member through its fault proxy with that token as its only
+ * credential. Every suite's operator thus acts on members with exactly the shipped permissions.
+ */
+export function memberIdentityKubeconfig(m: (typeof MEMBERS)[number]): string {
+  const chart = join(repo, 'charts', 'paygrid');
+  for (const f of ['member-rbac.yaml', 'member-policy.yaml']) {
+    must(`apply ${f} on ${m}`, kubectl(m, ['apply', '-f', join(chart, f)]));
+  }
+  const { namespace, tokenSecret } = MEMBER_IDENTITY;
+  // The token controller fills the Secret shortly after it is created.
+  must(
+    `${m}: the token controller to fill ${namespace}/${tokenSecret}`,
+    kubectl(m, [
+      '-n',
+      namespace,
+      'wait',
+      '--for=jsonpath={.data.token}',
+      '--timeout=60s',
+      `secret/${tokenSecret}`,
+    ]),
+  );
+  const encoded = must(
+    `${m}: read the member token`,
+    kubectl(m, ['-n', namespace, 'get', 'secret', tokenSecret, '-o', 'jsonpath={.data.token}']),
+  );
+  const token = Buffer.from(encoded, 'base64').toString();
+  const viaProxy = parse(readFileSync(memberKubeconfigPath(m), 'utf8')) as {
+    clusters: { name: string; cluster: Record<string, string> }[];
+  };
+  const cluster = viaProxy.clusters[0]!.cluster;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: m, cluster }],
+    users: [{ name: 'paygrid', user: { token } }],
+    contexts: [{ name: m, context: { cluster: m, user: 'paygrid' } }],
+    'current-context': m,
+  });
+}
+
 export function registerMemberSecrets(): void {
   ensureNamespace(OPERATOR_NAMESPACE);
   for (const m of MEMBERS) {
-    const data = Buffer.from(readFileSync(memberKubeconfigPath(m))).toString('base64');
+    const data = Buffer.from(memberIdentityKubeconfig(m)).toString('base64');
     const secret = {
       apiVersion: 'v1',
       kind: 'Secret',
