@@ -71,7 +71,7 @@ testbed-down: ## Stop and delete the testbed clusters
 	bash e2e/testbed/testbed.sh down
 
 .PHONY: test-integration
-test-integration: tools build ## Integration and e2e tests on the testbed (brings it up and down)
+test-integration: tools build image-local ## Integration and e2e tests on the testbed (brings it up and down)
 	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
 
 .PHONY: test
@@ -89,6 +89,26 @@ demo-down: ## Stop the demo's operator and testbed
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
 
+# The operator image. CONTAINER_TOOL is docker where a Docker engine answers, else podman
+# (through e2e/image/podman.sh, which fits podman to sandboxed hosts).
+VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' operator/package.json)
+IMAGE ?= ghcr.io/paygrid/operator:$(VERSION)
+CONTAINER_TOOL ?= $(shell docker info >/dev/null 2>&1 && echo docker || echo bash e2e/image/podman.sh)
+IMAGE_BUILD_ARGS ?=
+# What the image suite runs: built by image-local on stand-ins for the base images.
+E2E_IMAGE ?= localhost/paygrid/operator:e2e
+export E2E_IMAGE
+
 .PHONY: image
-image: ## Build the operator image (needs Docker)
-	docker build -f operator/Dockerfile -t ghcr.io/paygrid/operator:$$(node -p 'require("./operator/package.json").version') .
+image: ## Build the operator image (IMAGE=...; Docker, or podman where no Docker engine runs)
+	$(CONTAINER_TOOL) build -f operator/Dockerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) .
+
+.PHONY: image-tools
+image-tools: ## Install podman, runc and debootstrap from apt when missing (for image-local)
+	bash e2e/image/install-tools.sh
+
+.PHONY: image-local
+image-local: image-tools deps ## Build the image without any registry: local stand-ins for its base images
+	bases=$$(bash e2e/image/local-bases.sh) && eval "$$bases" && \
+	bash e2e/image/podman.sh build -f operator/Dockerfile -t $(E2E_IMAGE) \
+	  --build-arg NODE_IMAGE=$$NODE_IMAGE --build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE .
