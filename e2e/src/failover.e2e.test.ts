@@ -10,6 +10,7 @@ import { kubectl } from './testbed/clusters.js';
 import { crash, heal, partition } from './testbed/faults.js';
 import { applyMembers, installCrds, registerMemberSecrets, repo } from './harness/install.js';
 import { OperatorProcess } from './harness/operator-process.js';
+import { ChartIdentity } from './harness/chart-identity.js';
 import { waitFor } from './harness/wait.js';
 import { applyYaml, isReady, memberDeployments } from './harness/gateways.js';
 import {
@@ -41,8 +42,12 @@ const PROBE_DETECTION_S = 8;
 
 let operator: OperatorProcess;
 const started: OperatorProcess[] = [];
+// The operators here run as the Helm chart's ServiceAccount: failover, fencing, failback and
+// moves need nothing the chart does not grant.
+const chartIdentity = new ChartIdentity('paygrid-failover-e2e');
+let saKubeconfig = '';
 const startOperator = async (identity: string) => {
-  const p = new OperatorProcess({ identity });
+  const p = new OperatorProcess({ identity, kubeconfig: saKubeconfig });
   started.push(p);
   return p.start();
 };
@@ -64,6 +69,8 @@ beforeAll(async () => {
   applyMembers();
   kubectl('hub', ['apply', '-f', join(repo, 'examples', 'namespace.yaml')]);
   await restoreTestbed();
+  chartIdentity.install();
+  saKubeconfig = chartIdentity.kubeconfig();
   operator = await startOperator('failover-1');
   await waitFor(
     'edge sites Healthy',
@@ -80,6 +87,7 @@ afterAll(async () => {
   await restoreTestbed().catch(() => undefined);
   kubectl('hub', ['-n', NS, 'delete', 'pgw', '-l', 'paygrid.io/suite=failover', '--timeout=60s']);
   await Promise.all(started.map((p) => p.stop('SIGTERM')));
+  chartIdentity.uninstall();
 });
 
 interface Run {
@@ -733,4 +741,9 @@ describe('failover and failback under real faults', () => {
     }
     await deleteGateway(run);
   }, 300_000);
+});
+
+test('no operator in this suite was refused a call under the chart permissions', () => {
+  const denied = started.flatMap((p) => p.logs.filter((l) => /forbidden|Forbidden|HTTP 403/.test(l)));
+  expect(denied).toEqual([]);
 });
