@@ -256,8 +256,9 @@ describe('the container on the testbed', () => {
       'admission webhook "paymentgateways.validate.paygrid.io" denied the request',
     );
     expect(badImage.stderr).toContain('spec.authorization.image');
-    // A Secret and the EdgeSite that references it, in one apply: the Secret is not in the
-    // webhook's cache yet when the EdgeSite is judged, so the webhook reads it from the API.
+    // A Secret and the EdgeSite that references it, in one apply, are admitted: the webhook finds
+    // the Secret in its cache or, when the cache has not caught up, reads it from the API (that
+    // path: webhook/caches.test.ts).
     const kubeconfigText = stringify({
       apiVersion: 'v1',
       kind: 'Config',
