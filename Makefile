@@ -37,7 +37,7 @@ node_modules/.installed: package.json operator/package.json e2e/package.json $(w
 deps: node_modules/.installed ## Install Node (if needed) and npm dependencies
 
 .PHONY: tools
-tools: ## Build kube-apiserver, etcd, kwok, helm, kind from the Go module proxy (cached)
+tools: ## Build kube-apiserver, etcd, kwok, helm, kind from the Go module proxy; fetch third-party CRDs (cached)
 	bash e2e/testbed/build-tools.sh
 
 .PHONY: generate

@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { contextOf, kubeconfigPath, kubectl, MEMBERS } from './testbed/clusters.js';
 import { OPERATOR_NAMESPACE, repo } from './harness/install.js';
 import { serviceAccountKubeconfig } from './harness/chart-identity.js';
-import { helmBinary } from './harness/helm.js';
+import { helmBinary } from './harness/tools.js';
 import { OperatorProcess } from './harness/operator-process.js';
 import { waitFor } from './harness/wait.js';
 import {

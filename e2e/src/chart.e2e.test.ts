@@ -12,11 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { contextOf, kubeconfigPath, type ClusterName, type KubectlResult } from './testbed/clusters.js';
+import { helmBinary, thirdPartyCrdsDir } from './harness/tools.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -45,13 +46,6 @@ const k = (cluster: ClusterName, args: string[], stdin?: string) =>
   run('kubectl', ['--kubeconfig', kubeconfigPath, '--context', contextOf(cluster), ...args], stdin);
 const hub = (args: string[], stdin?: string) => k('hub', args, stdin);
 
-function helmBinary(): string {
-  const version = /^HELM_VERSION=(\S+)/m.exec(
-    readFileSync(join(root, 'e2e', 'testbed', 'versions.env'), 'utf8'),
-  )?.[1];
-  const cache = process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid');
-  return process.env.PAYGRID_HELM ?? join(cache, 'tools', `helm-${version}`, 'helm');
-}
 const HELM = helmBinary();
 const helm = (args: string[]) =>
   run(HELM, ['--kubeconfig', kubeconfigPath, '--kube-context', contextOf('hub'), ...args]);
@@ -215,13 +209,117 @@ describe('the chart', () => {
   );
 });
 
+describe("with the Prometheus Operator's and cert-manager's CRDs on the hub", () => {
+  // Their CRDs as those projects publish them (make tools copies them from their Go modules).
+  const files = [
+    'monitoring.coreos.com_servicemonitors.yaml',
+    'cert-manager.io_certificates.yaml',
+    'cert-manager.io_issuers.yaml',
+    'cert-manager.io_clusterissuers.yaml',
+  ];
+  const names = [
+    'servicemonitors.monitoring.coreos.com',
+    'certificates.cert-manager.io',
+    'issuers.cert-manager.io',
+    'clusterissuers.cert-manager.io',
+  ];
+  const mine: string[] = [];
+
+  beforeAll(() => {
+    for (const [i, f] of files.entries()) {
+      if (exists('hub', ['crd', names[i]!])) continue;
+      must(hub(['apply', '--server-side', '-f', join(thirdPartyCrdsDir(), f)]), `applying ${f}`);
+      mine.push(names[i]!);
+    }
+    must(
+      hub(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((n) => `crd/${n}`)]),
+      'third-party CRDs Established',
+    );
+  }, 120_000);
+
+  afterAll(() => {
+    for (const n of mine) hub(['delete', 'crd', n, '--ignore-not-found']);
+  }, 120_000);
+
+  it('renders a ServiceMonitor and cert-manager objects the apiserver accepts (server-side dry run)', () => {
+    for (const extra of [
+      [],
+      ['--set-json', 'certManager.issuerRef={"kind":"ClusterIssuer","name":"corp-ca"}'],
+    ]) {
+      const out = must(
+        helm([
+          'template',
+          RELEASE,
+          chart,
+          '--namespace',
+          NS,
+          '--kube-version',
+          '1.35.0',
+          '--set',
+          'metrics.serviceMonitor.enabled=true',
+          '--set',
+          'certManager.enabled=true',
+          '--set',
+          'webhook.url=https://10.0.0.5:9443',
+          ...extra,
+        ]),
+        'helm template',
+      );
+      const kinds = parseAllDocuments(out)
+        .map((d) => (d.toJS() as Obj | null)?.kind)
+        .filter(Boolean);
+      expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor', 'Certificate']));
+      if (extra.length === 0) expect(kinds).toContain('Issuer');
+      else expect(kinds).not.toContain('Issuer');
+      const r = hub(
+        [
+          'apply',
+          '--dry-run=server',
+          '--server-side',
+          '--force-conflicts',
+          '--field-manager=paygrid-e2e-chart',
+          '-f',
+          '-',
+        ],
+        out,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+  }, 60_000);
+
+  it('creates the ServiceMonitor by itself (enabled: auto) when the cluster serves its API', () => {
+    // helm install --dry-run=server asks the real apiserver which APIs it serves.
+    const out = must(
+      helm(['install', RELEASE, chart, '--namespace', NS, '--dry-run=server']),
+      'helm install --dry-run=server',
+    );
+    const monitors = parseAllDocuments(out)
+      .map((d) => d.toJS() as Obj | null)
+      .filter((d) => d?.kind === 'ServiceMonitor');
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0]!.spec.endpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' });
+  }, 60_000);
+});
+
 describe('helm install, upgrade and uninstall on the hub', () => {
   let firstCert = '';
   let firstCaBundle = '';
 
   it('installs: CRDs Established, operator pods ready, webhook configured', () => {
-    must(helm(['install', RELEASE, chart, ...INSTALL_ARGS]), 'helm install');
+    const notes = must(helm(['install', RELEASE, chart, ...INSTALL_ARGS]), 'helm install');
     installed = true;
+    // NOTES.txt: what to do next, for this release and namespace.
+    for (const next of [
+      `kubectl -n ${NS} rollout status deployment/${FULLNAME}`,
+      'kubectl --context <member> apply -f charts/paygrid/member-rbac.yaml',
+      `kubectl -n ${NS} create secret generic paygrid-member-edge-a --from-file=kubeconfig=edge-a.kubeconfig`,
+      'kubectl wait es/edge-a --for=condition=Ready',
+      'kubectl apply -f examples/namespace.yaml -f examples/paymentgateway.yaml',
+      `Operator identity on the hub: ${SA}`,
+    ]) {
+      expect(notes).toContain(next);
+    }
     must(
       hub(['wait', '--for=condition=Established', '--timeout=60s', ...CRD_NAMES.map((n) => `crd/${n}`)]),
       'CRDs Established',

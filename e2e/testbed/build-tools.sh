@@ -116,7 +116,30 @@ go_install() {
   log "$name $v: built in $((SECONDS - t0)) s"
 }
 
-want=${*:-kwok etcd helm kind kubernetes}
+# The CRDs of the projects the chart's optional objects belong to (Prometheus Operator's
+# ServiceMonitor, cert-manager's Certificate and Issuer), so the e2e suite can send those objects
+# to a real apiserver. Both projects publish their CRDs in their Go modules; files are copied,
+# nothing is built.
+fetch_crds() {
+  local v="prometheus-operator-$PROMETHEUS_OPERATOR_VERSION+cert-manager-$CERT_MANAGER_VERSION"
+  local dir=$tools/thirdparty-crds-$v
+  if [ -s "$dir/monitoring.coreos.com_servicemonitors.yaml" ] && [ -s "$dir/cert-manager.io_certificates.yaml" ]; then
+    log "third-party CRDs $v: cached"; return; fi
+  log "third-party CRDs $v: from the Go module proxy"
+  local w src; w=$(stage)
+  src=$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$src" ] || fail crds "cannot download github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION"
+  cp "$src/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$w/" || fail crds "no ServiceMonitor CRD in $src"
+  src=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$src" ] || fail crds "cannot download github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION"
+  for f in certificates issuers clusterissuers; do
+    cp "$src/deploy/crds/cert-manager.io_$f.yaml" "$w/" || fail crds "no $f CRD in $src"
+  done
+  chmod 0644 "$w"/*.yaml
+  publish "$w" "$dir"
+}
+
+want=${*:-kwok etcd helm kind kubernetes crds}
 t=$SECONDS
 for tool in $want; do
   case $tool in
@@ -125,7 +148,8 @@ for tool in $want; do
     kwok) go_install kwok "$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION" ;;
     helm) go_install helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
     kind) go_install kind "$KIND_VERSION" "sigs.k8s.io/kind@$KIND_VERSION" ;;
-    *) fail "$tool" "unknown tool (known: kubernetes etcd kwok helm kind)" ;;
+    crds) fetch_crds ;;
+    *) fail "$tool" "unknown tool (known: kubernetes etcd kwok helm kind crds)" ;;
   esac
 done
 log "all tools ready in $((SECONDS - t)) s under $tools"

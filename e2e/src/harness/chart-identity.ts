@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubeconfigPath, kubectl } from '../testbed/clusters.js';
 import { OPERATOR_NAMESPACE, repo } from './install.js';
-import { helmBinary } from './helm.js';
+import { helmBinary } from './tools.js';
 
 export class ChartIdentity {
   private rbacYaml = '';

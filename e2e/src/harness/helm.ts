@@ -1,21 +1,12 @@
-// helm as `make tools` built it (pinned in e2e/testbed/versions.env), and the chart rendered
-// with it, as the suites need it.
+// The chart rendered with helm (as `make tools` built it), as the suites need it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repo } from './install.js';
+import { helmBinary } from './tools.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
-
-export function helmBinary(): string {
-  const versions = readFileSync(join(repo, 'e2e', 'testbed', 'versions.env'), 'utf8');
-  const version = /^HELM_VERSION=(\S+)/m.exec(versions)?.[1];
-  const cache = process.env.PAYGRID_CACHE ?? join(homedir(), '.cache', 'paygrid');
-  return process.env.PAYGRID_HELM ?? join(cache, 'tools', `helm-${version}`, 'helm');
-}
 
 /** `helm template <release> charts/paygrid -n <namespace> <args>`, as parsed documents. */
 export function renderChart(release: string, namespace: string, args: string[]): Obj[] {
