@@ -20,12 +20,14 @@ import { helmBinary } from './harness/tools.js';
 import { OperatorProcess } from './harness/operator-process.js';
 import { waitFor } from './harness/wait.js';
 import {
+  applyTwoEdgeGateway,
   applyYaml,
   getGateway,
   isReady,
   memberDeployments,
   memberObjectVersions,
   patchGateway,
+  waitReady,
 } from './harness/gateways.js';
 
 /** The chart version before this one, and the commit of this repository that holds it. */
@@ -128,23 +130,8 @@ describe(`helm upgrade from chart ${PREVIOUS_CHART.version}`, () => {
       identity: 'upgrade',
       kubeconfig: serviceAccountKubeconfig(RELEASE),
     }).start();
-    applyYaml(
-      'hub',
-      `apiVersion: paygrid.io/v1alpha1
-kind: PaymentGateway
-metadata: { name: ${GW}, namespace: ${NS} }
-spec:
-  authorization:
-    image: ghcr.io/paygrid/authorization:0.1.0
-    sites: 2
-    siteSelector: { matchLabels: { paygrid.io/tier: edge } }
-  ledger: { image: ghcr.io/paygrid/ledger:0.1.0, primary: cloud-eu }
-`,
-    );
-    const gw = await waitFor(`${GW} Ready`, () => {
-      const g = getGateway(NS, GW);
-      return isReady(g) && g;
-    });
+    applyTwoEdgeGateway(NS, GW);
+    const gw = await waitReady(NS, GW);
     gatewayUid = gw.metadata!.uid!;
     routes = gw.status?.routes;
     epoch = gw.status?.epoch;

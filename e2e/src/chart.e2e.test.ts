@@ -83,6 +83,31 @@ const INSTALL_ARGS = [
   '3m',
 ];
 
+/** `helm template` of the chart in this suite's namespace. */
+const template = (args: string[]) =>
+  must(
+    helm(['template', RELEASE, chart, '--namespace', NS, '--kube-version', '1.35.0', ...args]),
+    'helm template',
+  );
+const kindsOf = (yaml: string) =>
+  parseAllDocuments(yaml)
+    .map((d) => (d.toJS() as Obj | null)?.kind)
+    .filter(Boolean);
+/** Everything in `yaml` sent to the hub as a server-side dry run: admission and validation run, nothing is stored. */
+const serverDryRun = (yaml: string) =>
+  hub(
+    [
+      'apply',
+      '--dry-run=server',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager=paygrid-e2e-chart',
+      '-f',
+      '-',
+    ],
+    yaml,
+  );
+
 const created: { cluster: ClusterName; what: string; args: string[] }[] = [];
 let installed = false;
 
@@ -170,38 +195,12 @@ describe('the chart', () => {
   ])(
     'renders objects the apiserver accepts (server-side dry run): %s',
     (_what, args) => {
-      const out = must(
-        helm([
-          'template',
-          RELEASE,
-          chart,
-          '--namespace',
-          NS,
-          '--include-crds',
-          '--kube-version',
-          '1.35.0',
-          ...args,
-        ]),
-        'helm template',
-      );
-      const kinds = parseAllDocuments(out)
-        .map((d) => (d.toJS() as Obj | null)?.kind)
-        .filter(Boolean);
+      const out = template(['--include-crds', ...args]);
+      const kinds = kindsOf(out);
       expect(kinds).toEqual(
         expect.arrayContaining(['CustomResourceDefinition', 'Deployment', 'ClusterRole', 'Role']),
       );
-      const r = hub(
-        [
-          'apply',
-          '--dry-run=server',
-          '--server-side',
-          '--force-conflicts',
-          '--field-manager=paygrid-e2e-chart',
-          '-f',
-          '-',
-        ],
-        out,
-      );
+      const r = serverDryRun(out);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     },
@@ -246,43 +245,20 @@ describe("with the Prometheus Operator's and cert-manager's CRDs on the hub", ()
       [],
       ['--set-json', 'certManager.issuerRef={"kind":"ClusterIssuer","name":"corp-ca"}'],
     ]) {
-      const out = must(
-        helm([
-          'template',
-          RELEASE,
-          chart,
-          '--namespace',
-          NS,
-          '--kube-version',
-          '1.35.0',
-          '--set',
-          'metrics.serviceMonitor.enabled=true',
-          '--set',
-          'certManager.enabled=true',
-          '--set',
-          'webhook.url=https://10.0.0.5:9443',
-          ...extra,
-        ]),
-        'helm template',
-      );
-      const kinds = parseAllDocuments(out)
-        .map((d) => (d.toJS() as Obj | null)?.kind)
-        .filter(Boolean);
+      const out = template([
+        '--set',
+        'metrics.serviceMonitor.enabled=true',
+        '--set',
+        'certManager.enabled=true',
+        '--set',
+        'webhook.url=https://10.0.0.5:9443',
+        ...extra,
+      ]);
+      const kinds = kindsOf(out);
       expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor', 'Certificate']));
       if (extra.length === 0) expect(kinds).toContain('Issuer');
       else expect(kinds).not.toContain('Issuer');
-      const r = hub(
-        [
-          'apply',
-          '--dry-run=server',
-          '--server-side',
-          '--force-conflicts',
-          '--field-manager=paygrid-e2e-chart',
-          '-f',
-          '-',
-        ],
-        out,
-      );
+      const r = serverDryRun(out);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
     }

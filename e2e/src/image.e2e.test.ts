@@ -6,8 +6,7 @@
 // released.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
+import { freePort } from './harness/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -16,7 +15,7 @@ import { OPERATOR_NAMESPACE, repo } from './harness/install.js';
 import { ChartIdentity } from './harness/chart-identity.js';
 import { chartWebhookForUrl } from './harness/helm.js';
 import { waitFor } from './harness/wait.js';
-import { applyYaml, getGateway, isReady, memberDeployments } from './harness/gateways.js';
+import { applyTwoEdgeGateway, applyYaml, memberDeployments, waitReady } from './harness/gateways.js';
 
 const IMAGE = process.env.E2E_IMAGE ?? 'localhost/paygrid/operator:e2e';
 const CONTAINER = 'paygrid-image-e2e';
@@ -40,15 +39,6 @@ function podman(args: string[]): string {
 function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`${what}: ${r.stderr || r.stdout}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  return port;
 }
 
 /** The chart identity's kubeconfig, self-contained (CA inlined) and readable by user 65532. */
@@ -291,23 +281,8 @@ describe('the container on the testbed', () => {
     await waitFor('the container leads', () => leaseHolder().startsWith('image-e2e_')).catch((err: Error) => {
       throw new Error(`${err.message}\nholder: ${leaseHolder()}\ncontainer logs:\n${logs().slice(-4000)}`);
     });
-    applyYaml(
-      'hub',
-      `apiVersion: paygrid.io/v1alpha1
-kind: PaymentGateway
-metadata: { name: img, namespace: ${NS} }
-spec:
-  authorization:
-    image: ghcr.io/paygrid/authorization:0.1.0
-    sites: 2
-    siteSelector: { matchLabels: { paygrid.io/tier: edge } }
-  ledger: { image: ghcr.io/paygrid/ledger:0.1.0, primary: cloud-eu }
-`,
-    );
-    const gw = await waitFor('img Ready', () => {
-      const g = getGateway(NS, 'img');
-      return isReady(g) && g;
-    });
+    applyTwoEdgeGateway(NS, 'img');
+    const gw = await waitReady(NS, 'img');
     expect(gw.status?.routes?.length).toBe(2);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^leader_election_master_status\{[^}]*\} 1$/m);

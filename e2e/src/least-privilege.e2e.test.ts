@@ -7,8 +7,7 @@ import { kubectl, MEMBERS } from './testbed/clusters.js';
 import { OPERATOR_NAMESPACE } from './harness/install.js';
 import { ChartIdentity } from './harness/chart-identity.js';
 import { OperatorProcess } from './harness/operator-process.js';
-import { waitFor } from './harness/wait.js';
-import { applyYaml, getGateway, isReady, memberDeployments } from './harness/gateways.js';
+import { applyTwoEdgeGateway, applyYaml, memberDeployments, waitReady } from './harness/gateways.js';
 
 const RELEASE = 'paygrid-lp-e2e';
 const NS = 'lp-e2e';
@@ -48,23 +47,8 @@ test('a gateway lives its whole life under the chart permissions, with no forbid
     identity: 'least-privilege',
     kubeconfig: identity.kubeconfig(),
   }).start();
-  applyYaml(
-    'hub',
-    `apiVersion: paygrid.io/v1alpha1
-kind: PaymentGateway
-metadata: { name: lp, namespace: ${NS} }
-spec:
-  authorization:
-    image: ghcr.io/paygrid/authorization:0.1.0
-    sites: 2
-    siteSelector: { matchLabels: { paygrid.io/tier: edge } }
-  ledger: { image: ghcr.io/paygrid/ledger:0.1.0, primary: cloud-eu }
-`,
-  );
-  const gw = await waitFor('lp Ready', () => {
-    const g = getGateway(NS, 'lp');
-    return isReady(g) && g;
-  });
+  applyTwoEdgeGateway(NS, 'lp');
+  const gw = await waitReady(NS, 'lp');
   expect(gw.status?.routes?.length).toBe(2);
   // Member status writes, Events and the lease all went through too.
   const es = JSON.parse(must('es', kubectl('hub', ['get', 'es', 'edge-a', '-o', 'json'])));

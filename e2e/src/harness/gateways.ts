@@ -1,6 +1,7 @@
 // Reading gateways and member workloads the way an SRE would, with kubectl.
 import type { PaymentGateway } from '@paygrid/operator/api';
 import { MEMBERS, kubectl, type ClusterName } from '../testbed/clusters.js';
+import { waitFor } from './wait.js';
 
 export function getGateway(ns: string, name: string): PaymentGateway | undefined {
   const r = kubectl('hub', ['-n', ns, 'get', 'pgw', name, '-o', 'json']);
@@ -80,4 +81,29 @@ export function applyYaml(cluster: ClusterName, yaml: string): void {
 export function patchGateway(ns: string, name: string, patch: object): void {
   const r = kubectl('hub', ['-n', ns, 'patch', 'pgw', name, '--type', 'merge', '-p', JSON.stringify(patch)]);
   if (r.code !== 0) throw new Error(`patch failed: ${r.stderr}`);
+}
+
+/** A gateway serving on both edge sites (paygrid.io/tier=edge), its ledger on cloud-eu. */
+export function applyTwoEdgeGateway(ns: string, name: string): void {
+  applyYaml(
+    'hub',
+    `apiVersion: paygrid.io/v1alpha1
+kind: PaymentGateway
+metadata: { name: ${name}, namespace: ${ns} }
+spec:
+  authorization:
+    image: ghcr.io/paygrid/authorization:0.1.0
+    sites: 2
+    siteSelector: { matchLabels: { paygrid.io/tier: edge } }
+  ledger: { image: ghcr.io/paygrid/ledger:0.1.0, primary: cloud-eu }
+`,
+  );
+}
+
+/** Waits until the gateway is Ready for its current generation, and returns it. */
+export function waitReady(ns: string, name: string): Promise<PaymentGateway> {
+  return waitFor(`${ns}/${name} Ready`, () => {
+    const g = getGateway(ns, name);
+    return isReady(g) && g;
+  });
 }

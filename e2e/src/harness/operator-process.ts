@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubeconfigPath, testbedDir } from '../testbed/clusters.js';
@@ -13,15 +13,6 @@ import { waitFor } from './wait.js';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 import { OPERATOR_NAMESPACE } from './install.js';
 export { OPERATOR_NAMESPACE };
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  return port;
-}
 
 export interface OperatorOptions {
   identity?: string;

@@ -24,6 +24,24 @@ import {
 
 const texts = (calls: readonly Permission[]) => calls.map(callText);
 
+/** A call and a grant on paymentgateways, varied per test. */
+const call = (extra: Partial<ResourceCall> = {}): ResourceCall => ({
+  group: 'paygrid.io',
+  resource: 'paymentgateways',
+  verb: 'patch',
+  scope: 'cluster',
+  why: 'a test',
+  ...extra,
+});
+const grant = (extra: Partial<ResourcePermission> = {}): ResourcePermission => ({
+  group: 'paygrid.io',
+  resource: 'paymentgateways',
+  verbs: ['patch'],
+  scope: 'cluster',
+  why: 'a test',
+  ...extra,
+});
+
 describe('requiredCalls', () => {
   const { hub, member } = requiredCalls();
 
@@ -105,23 +123,6 @@ describe('requiredCalls', () => {
 });
 
 describe('ungranted', () => {
-  const call = (extra: Partial<ResourceCall> = {}): ResourceCall => ({
-    group: 'paygrid.io',
-    resource: 'paymentgateways',
-    verb: 'patch',
-    scope: 'cluster',
-    why: 'a test',
-    ...extra,
-  });
-  const grant = (extra: Partial<ResourcePermission> = {}): ResourcePermission => ({
-    group: 'paygrid.io',
-    resource: 'paymentgateways',
-    verbs: ['patch'],
-    scope: 'cluster',
-    why: 'a test',
-    ...extra,
-  });
-
   it('reports a fabricated extra call the code would make, naming group, resource, verb and why', () => {
     const extra = call({ group: 'apps', resource: 'statefulsets', verb: 'create', why: 'imaginary.ts' });
     const { member } = requiredCalls();
@@ -176,22 +177,6 @@ describe('ungranted', () => {
 
 describe('unused', () => {
   const { hub, member } = requiredCalls();
-  const grant = (extra: Partial<ResourcePermission> = {}): ResourcePermission => ({
-    group: 'paygrid.io',
-    resource: 'paymentgateways',
-    verbs: ['patch'],
-    scope: 'cluster',
-    why: 'a test',
-    ...extra,
-  });
-  const call = (extra: Partial<ResourceCall> = {}): ResourceCall => ({
-    group: 'paygrid.io',
-    resource: 'paymentgateways',
-    verb: 'patch',
-    scope: 'cluster',
-    why: 'a test',
-    ...extra,
-  });
 
   it('reports a spurious grant, naming its scope, group, resource, verb and reason', () => {
     const spurious = grant({
