@@ -91,13 +91,22 @@ fi
 if ! exists "$runtime_image"; then
   log "building $runtime_image"
   rt=$work/runtime
-  mkdir -p "$rt"/{etc/ssl/certs,nodejs/bin,usr/lib/x86_64-linux-gnu,home/nonroot,tmp}
+  # Debian's multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu) and node's ELF
+  # interpreter path (/lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1).
+  triplet=$(uname -m)-linux-gnu
+  interp=$(ldd "$node_bin" | awk '!/=>/ && /ld-linux/ {print $1}')
+  [[ -n $interp && -d $root/usr/lib/$triplet ]] || {
+    echo "local-bases: cannot tell node's loader or Debian's $triplet libraries on this machine" >&2
+    exit 1
+  }
+  mkdir -p "$rt"/{etc/ssl/certs,nodejs/bin,"usr/lib/$triplet",home/nonroot,tmp}
   ln -s usr/lib "$rt/lib"
-  mkdir -p "$rt/lib64" && ln -s /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$rt/lib64/ld-linux-x86-64.so.2"
+  [[ $interp == /lib/* ]] || mkdir -p "$rt$(dirname "$interp")"
+  [[ -e $rt$interp ]] || ln -s "/usr/lib/$triplet/$(basename "$interp")" "$rt$interp"
   install -m 0755 "$node_bin" "$rt/nodejs/bin/node"
-  # The shared libraries node links against, taken from the Debian tree (not the host).
-  for lib in $(ldd "$node_bin" | awk '/=>/ {print $1} /ld-linux/ && !/=>/ {print $1}' | xargs -n1 basename | sort -u); do
-    cp -L "$root/usr/lib/x86_64-linux-gnu/$lib" "$rt/usr/lib/x86_64-linux-gnu/$lib"
+  # The shared libraries node links against (and its loader), from the Debian tree, not the host.
+  for lib in $(ldd "$node_bin" | awk '/=>/ {print $1}') "$(basename "$interp")"; do
+    cp -L "$root/usr/lib/$triplet/$lib" "$rt/usr/lib/$triplet/$lib"
   done
   cp -L "$root/etc/ssl/certs/ca-certificates.crt" "$rt/etc/ssl/certs/ca-certificates.crt"
   cp "$root/etc/os-release" "$rt/etc/os-release" 2>/dev/null || cp "$root/usr/lib/os-release" "$rt/etc/os-release"
