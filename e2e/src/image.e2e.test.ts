@@ -5,7 +5,7 @@
 // ValidatingWebhookConfiguration the chart makes, then SIGTERM: exit 0 and the leader Lease
 // released.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from './harness/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const CONTAINER = 'paygrid-image-e2e';
 const NS = 'image-e2e';
 const RELEASE = 'paygrid-image-e2e';
 const identity = new ChartIdentity(RELEASE);
+/** Where the hub apiserver reaches this machine (the kind provider runs it in a container). */
+const WEBHOOK_HOST = process.env.PAYGRID_E2E_WEBHOOK_HOST ?? '127.0.0.1';
 /** Only objects with this label go through this suite's webhook configuration. */
 const SELECTOR = { 'paygrid.io/e2e-image': `run-${Date.now().toString(36)}` };
 /** Host directories mounted into the container (a token and a test key): removed in afterAll. */
@@ -53,14 +55,29 @@ function containerKubeconfig(): string {
       delete cluster['certificate-authority'];
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'paygrid-image-'));
+  const dir = mountDir('paygrid-image-');
+  const file = join(dir, 'kubeconfig');
+  writeForContainer(file, stringify(kc));
+  return file;
+}
+
+/** A host directory to mount into the container, removed in afterAll. */
+function mountDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   tmpDirs.push(dir);
   chmodSync(dir, 0o755);
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(file, stringify(kc));
-  // The container runs as 65532; the token is a short-lived test token on a throwaway cluster.
-  chmodSync(file, 0o644);
-  return file;
+  return dir;
+}
+
+/**
+ * Writes a secret file the container's user (65532) can read and nobody else: owned by 65532
+ * with mode 0600 when this runs as root (rootful podman, as in CI); 0644 otherwise (rootless
+ * podman maps 65532 to a sub-UID that only "other" bits reach; a short-lived test credential).
+ */
+function writeForContainer(file: string, content: string | Buffer): void {
+  writeFileSync(file, content, { mode: 0o600 });
+  if (process.getuid?.() === 0) chownSync(file, 65532, 65532);
+  else chmodSync(file, 0o644);
 }
 
 interface ImageConfig {
@@ -148,18 +165,16 @@ describe('the container on the testbed', () => {
     const routesPort = await freePort();
     const webhookPort = await freePort();
     const kubeconfig = containerKubeconfig();
-    // The chart's certificate for a webhook reached at this URL, readable by 65532.
+    // The chart's certificate for a webhook reached at this URL, for 65532 only.
     const webhook = chartWebhookForUrl(
       RELEASE,
       OPERATOR_NAMESPACE,
-      `https://127.0.0.1:${webhookPort}`,
+      `https://${WEBHOOK_HOST}:${webhookPort}`,
       SELECTOR,
     );
-    const tls = { dir: mkdtempSync(join(tmpdir(), 'paygrid-image-tls-')) };
-    tmpDirs.push(tls.dir);
-    chmodSync(tls.dir, 0o755);
-    writeFileSync(join(tls.dir, 'tls.crt'), webhook.cert, { mode: 0o644 });
-    writeFileSync(join(tls.dir, 'tls.key'), webhook.key, { mode: 0o644 });
+    const tls = { dir: mountDir('paygrid-image-tls-') };
+    writeForContainer(join(tls.dir, 'tls.crt'), webhook.cert);
+    writeForContainer(join(tls.dir, 'tls.key'), webhook.key);
     podman([
       'run',
       '--detach',
@@ -182,7 +197,7 @@ describe('the container on the testbed', () => {
       `--metrics-bind-address=127.0.0.1:${metricsPort}`,
       `--health-probe-bind-address=127.0.0.1:${healthPort}`,
       `--routes-bind-address=127.0.0.1:${routesPort}`,
-      `--webhook-bind-address=127.0.0.1:${webhookPort}`,
+      `--webhook-bind-address=${WEBHOOK_HOST === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0'}:${webhookPort}`,
       '--webhook-cert-file=/etc/paygrid/webhook/tls.crt',
       '--webhook-key-file=/etc/paygrid/webhook/tls.key',
       '--leader-elect=true',

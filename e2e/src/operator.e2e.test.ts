@@ -365,3 +365,8 @@ spec:
     );
   });
 });
+
+test('no operator in this suite was refused a call under the chart and member permissions', () => {
+  const refused = started.flatMap((p) => p.logs.filter((l) => /forbidden|HTTP 403/i.test(l)));
+  expect(refused).toEqual([]);
+});

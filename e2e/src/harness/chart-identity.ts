@@ -3,9 +3,9 @@
 // kubeconfig carrying a token for that ServiceAccount — so suites run the
 // operator with exactly the permissions an installed operator has.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubeconfigPath, kubectl } from '../testbed/clusters.js';
 import { OPERATOR_NAMESPACE, repo } from './install.js';
@@ -13,6 +13,8 @@ import { helmBinary } from './tools.js';
 
 export class ChartIdentity {
   private rbacYaml = '';
+  /** Directories of the kubeconfigs handed out (each holds a token): removed by uninstall(). */
+  private issued: string[] = [];
 
   /** `release` names the ServiceAccount and RBAC objects (keep it apart from real installs). */
   constructor(readonly release: string) {}
@@ -47,17 +49,20 @@ export class ChartIdentity {
   uninstall(): void {
     if (this.rbacYaml)
       kubectl('hub', ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], this.rbacYaml);
+    for (const d of this.issued.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 
   /** A kubeconfig for the hub that authenticates as the chart's ServiceAccount, and nothing else. */
   kubeconfig(): string {
-    return serviceAccountKubeconfig(this.release);
+    const file = serviceAccountKubeconfig(this.release);
+    this.issued.push(dirname(file));
+    return file;
   }
 }
 
 /**
  * A kubeconfig for the hub whose only credential is a token of ServiceAccount `name` in the
- * operator's namespace (TokenRequest, 2 h).
+ * operator's namespace (TokenRequest, 2 h), alone in a 0700 directory the caller removes.
  */
 export function serviceAccountKubeconfig(name: string): string {
   const t = kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'create', 'token', name, '--duration=2h']);

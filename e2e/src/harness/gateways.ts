@@ -73,6 +73,39 @@ export function memberObjectVersions(gatewayName: string): Record<string, string
   return out;
 }
 
+/**
+ * What paygrid last wrote to each of a gateway's objects on every member: the object's
+ * generation and the time of the operator's own managedFields entries. Unlike resourceVersion,
+ * it does not move when the member's controllers write status, so it changes only when the
+ * operator (or someone else changing the spec) writes.
+ */
+export function memberObjectWrites(gatewayName: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of MEMBERS) {
+    const r = kubectl(m, [
+      'get',
+      'deploy,cm,svc,sa,pdb,networkpolicy',
+      '-A',
+      '-l',
+      `app.kubernetes.io/instance=${gatewayName}`,
+      '--show-managed-fields',
+      '-o',
+      'json',
+    ]);
+    if (r.code !== 0) throw new Error(`listing ${gatewayName}'s objects on ${m}: ${r.stderr}`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    for (const o of (JSON.parse(r.stdout) as { items: Record<string, any>[] }).items) {
+      const mine = ((o.metadata.managedFields ?? []) as { manager: string; time?: string }[])
+        .filter((f) => f.manager === 'paygrid-operator')
+        .map((f) => f.time ?? '')
+        .sort();
+      out[`${m}:${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`] =
+        `generation=${o.metadata.generation ?? 0} paygrid-operator=${mine.join(',')}`;
+    }
+  }
+  return out;
+}
+
 export function applyYaml(cluster: ClusterName, yaml: string): void {
   const r = kubectl(cluster, ['apply', '-f', '-'], yaml);
   if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);

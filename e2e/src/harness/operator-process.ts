@@ -21,6 +21,8 @@ export interface OperatorOptions {
   leaderElect?: boolean;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** The operator's compiled entry point (default: this checkout's operator/dist/main.js). */
+  main?: string;
 }
 
 export class OperatorProcess {
@@ -48,7 +50,7 @@ export class OperatorProcess {
     this.healthPort = await freePort();
     this.routesPort = await freePort();
     const args = [
-      join(repo, 'operator', 'dist', 'main.js'),
+      this.opts.main ?? join(repo, 'operator', 'dist', 'main.js'),
       `--kubeconfig=${this.opts.kubeconfig ?? kubeconfigPath}`,
       `--namespace=${OPERATOR_NAMESPACE}`,
       `--metrics-bind-address=127.0.0.1:${this.metricsPort}`,
