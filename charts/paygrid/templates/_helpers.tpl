@@ -90,7 +90,7 @@ app.kubernetes.io/component: operator
 {{- if and $host (not (include "paygrid.isIP" $host)) }}
 {{- $names = append $names $host }}
 {{- end }}
-{{- $names | toJson }}
+{{- $names | uniq | toJson }}
 {{- end }}
 
 {{/* The serving certificate's IP addresses: webhook.url's host when it is an IP. */}}

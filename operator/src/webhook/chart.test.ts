@@ -332,6 +332,7 @@ describe('ValidatingWebhookConfiguration', () => {
     for (const [url, host, base] of [
       ['https://127.0.0.1:9555', '127.0.0.1', 'https://127.0.0.1:9555'],
       ['https://hooks.example.com/paygrid/', 'hooks.example.com', 'https://hooks.example.com/paygrid'],
+      ['https://[fd00::5]:9443', 'fd00::5', 'https://[fd00::5]:9443'],
     ] as const) {
       const d = render('--set', `webhook.url=${url}`);
       const urls = (one(d, 'ValidatingWebhookConfiguration').webhooks as Obj[]).map((h) => {
@@ -344,7 +345,8 @@ describe('ValidatingWebhookConfiguration', () => {
           .sort(),
       );
       const leaf = new X509Certificate(b64(one(d, 'Secret', 'paygrid-webhook-tls').data['tls.crt']));
-      if (host === '127.0.0.1') expect(leaf.checkIP(host)).toBe(host);
+      const isIP = /^[0-9.]+$|:/.test(host);
+      if (isIP) expect(leaf.checkIP(host)).toBe(host);
       else expect(leaf.checkHost(host)).toBe(host);
       // The Service names stay, so the same certificate serves in-cluster callers too.
       expect(leaf.checkHost('paygrid.paygrid-system.svc')).toBe('paygrid.paygrid-system.svc');
@@ -353,7 +355,7 @@ describe('ValidatingWebhookConfiguration', () => {
         'Certificate',
         'paygrid-webhook',
       );
-      if (host === '127.0.0.1') expect(cm.spec.ipAddresses).toEqual([host]);
+      if (isIP) expect(cm.spec.ipAddresses).toEqual([host]);
       else expect(cm.spec.dnsNames).toContain(host);
     }
   });
@@ -500,6 +502,9 @@ describe('values.schema.json', () => {
     [['--set', 'image.digest=sha256:123'], "at '/image/digest'"],
     [['--set', 'webhook.url=http://10.0.0.5:9443'], "at '/webhook/url'"],
     [['--set', 'webhook.url=https://10.0.0.5:9443/?x=1'], "at '/webhook/url'"],
+    [['--set', 'webhook.url=https://fd00::5:9443'], "at '/webhook/url'"],
+    [['--set', 'webhook.url=https://:9443'], "at '/webhook/url'"],
+    [['--set', 'webhook.url=https://hooks.example.com//'], "at '/webhook/url'"],
   ])('rejects %j naming the value', (args, message) => {
     const r = helm(['template', RELEASE, chart, '--kube-version', '1.35.0', ...args]);
     expect(r.code).not.toBe(0);
