@@ -112,5 +112,6 @@ image-local: image-tools deps ## Build the image without any registry: local sta
 	bases=$$(bash e2e/image/local-bases.sh) && eval "$$bases" && \
 	bash e2e/image/podman.sh build -f operator/Dockerfile -t $(E2E_IMAGE) \
 	  --build-arg NODE_IMAGE=$$NODE_IMAGE --build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE .
-	@# Untagged build stages are the layer cache; keep a week of them, not every build's.
-	bash e2e/image/podman.sh image prune --force --filter until=168h >/dev/null
+	@# In CI, keep a week of untagged build stages (the layer cache), not every build's; on a
+	@# workstation the image store is its owner's to prune.
+	if [ "$${CI:-}" = true ]; then bash e2e/image/podman.sh image prune --force --filter until=168h >/dev/null; fi

@@ -15,7 +15,9 @@
 # cached under $PAYGRID_CACHE/images, so a rebuild of the images takes seconds.
 set -euo pipefail
 
-tool=${CONTAINER_TOOL:-$(dirname "$0")/podman.sh}
+# podman (through podman.sh), whatever CONTAINER_TOOL `make image` uses: this needs `image exists`
+# and `import`, and image-local builds with podman.
+tool=$(dirname "$0")/podman.sh
 cache=${PAYGRID_CACHE:-$HOME/.cache/paygrid}/images
 suite=bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -30,7 +32,7 @@ node_version=$(node -p process.versions.node)
 builder_image=localhost/paygrid/node:${node_version}-${suite}-slim
 runtime_image=localhost/paygrid/distroless-nodejs:${node_version}
 
-exists() { "$tool" image exists "$1" 2>/dev/null; }
+exists() { bash "$tool" image exists "$1" 2>/dev/null; }
 log() { echo "[local-bases] $*" >&2; }
 
 if exists "$builder_image" && exists "$runtime_image"; then
@@ -39,7 +41,7 @@ if exists "$builder_image" && exists "$runtime_image"; then
   exit 0
 fi
 
-for cmd in debootstrap "$tool"; do
+for cmd in debootstrap podman; do
   command -v "$cmd" >/dev/null || {
     echo "local-bases: '$cmd' is missing; run 'make image-tools' (Debian: apt-get install podman debootstrap)" >&2
     exit 1
@@ -81,7 +83,7 @@ if ! exists "$builder_image"; then
   tar -C "$root/usr/local/lib/node_modules/npm" --strip-components=1 -xzf "$work/npm-$npm_version.tgz"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
-  tar --numeric-owner -C "$root" -cf - . | "$tool" import --quiet \
+  tar --numeric-owner -C "$root" -cf - . | bash "$tool" import --quiet \
     --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
     --change 'CMD ["node"]' - "$builder_image" >/dev/null
@@ -115,7 +117,7 @@ if ! exists "$runtime_image"; then
   printf 'hosts: files dns\n' >"$rt/etc/nsswitch.conf"
   chmod 1777 "$rt/tmp"
   chown 65532:65532 "$rt/home/nonroot"
-  tar --numeric-owner -C "$rt" -cf - . | "$tool" import --quiet \
+  tar --numeric-owner -C "$rt" -cf - . | bash "$tool" import --quiet \
     --change 'USER 65532:65532' \
     --change 'WORKDIR /home/nonroot' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

@@ -23,7 +23,7 @@ case ${1:-} in
       "$kind" get clusters 2>/dev/null | grep -qx "$c" || "$kind" create cluster --config "$repo/e2e/kind/$c.yaml" --kubeconfig "$kubeconfig"
     done
     for e in edge-a edge-b; do
-      "$k3d" cluster list "$e" >/dev/null 2>&1 || KUBECONFIG=$kubeconfig "$k3d" cluster create --config "$repo/e2e/kind/$e.yaml"
+      "$k3d" cluster list "$e" >/dev/null 2>&1 || KUBECONFIG=$kubeconfig "$k3d" cluster create --config "$repo/e2e/kind/$e.yaml" --image "$K3S_IMAGE"
     done
     "$kind" get kubeconfig --name cloud-eu >"$dir/members/cloud-eu.direct.kubeconfig"
     for e in edge-a edge-b; do "$k3d" kubeconfig get "$e" >"$dir/members/$e.direct.kubeconfig"; done
