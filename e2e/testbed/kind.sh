@@ -25,6 +25,11 @@ case ${1:-} in
     for e in edge-a edge-b; do
       "$k3d" cluster list "$e" >/dev/null 2>&1 || KUBECONFIG=$kubeconfig "$k3d" cluster create --config "$repo/e2e/kind/$e.yaml" --image "$K3S_IMAGE"
     done
+    # The chart suites install the operator Deployment for real here (kind nodes pull images):
+    # build the image with Docker and load it into the hub, under the tag the chart defaults to.
+    tag=$(sed -n "s/^appVersion: '\(.*\)'$/\1/p" "$repo/charts/paygrid/Chart.yaml")
+    docker build -q -f "$repo/operator/Dockerfile" -t "ghcr.io/paygrid/operator:$tag" "$repo" >/dev/null
+    "$kind" load docker-image "ghcr.io/paygrid/operator:$tag" --name hub
     "$kind" get kubeconfig --name cloud-eu >"$dir/members/cloud-eu.direct.kubeconfig"
     for e in edge-a edge-b; do "$k3d" kubeconfig get "$e" >"$dir/members/$e.direct.kubeconfig"; done
     node "$repo/e2e/dist/testbed/fault-proxy-main.js" --dir "$dir" >>"$dir/logs/proxy.log" 2>&1 &
