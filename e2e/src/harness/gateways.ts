@@ -52,35 +52,12 @@ export function memberDeployments(member: ClusterName, gatewayName: string): Dep
   }));
 }
 
-/** Every object paygrid manages for a gateway, on every member, with its resourceVersion. */
-export function memberObjectVersions(gatewayName: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of MEMBERS) {
-    const r = kubectl(m, [
-      'get',
-      'deploy,cm,svc,sa,pdb,networkpolicy',
-      '-A',
-      '-l',
-      `app.kubernetes.io/instance=${gatewayName}`,
-      '-o',
-      'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}',
-    ]);
-    for (const line of r.stdout.split('\n').filter(Boolean)) {
-      const [k, v] = line.split('=');
-      out[`${m}:${k}`] = v!;
-    }
-  }
-  return out;
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type MemberObject = Record<string, any>;
 
-/**
- * What paygrid last wrote to each of a gateway's objects on every member: the object's
- * generation and the time of the operator's own managedFields entries. Unlike resourceVersion,
- * it does not move when the member's controllers write status, so it changes only when the
- * operator (or someone else changing the spec) writes.
- */
-export function memberObjectWrites(gatewayName: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Every object paygrid manages for a gateway, on every member, by "member:Kind/namespace/name". */
+function memberObjects(gatewayName: string): Map<string, MemberObject> {
+  const out = new Map<string, MemberObject>();
   for (const m of MEMBERS) {
     const r = kubectl(m, [
       'get',
@@ -93,17 +70,35 @@ export function memberObjectWrites(gatewayName: string): Record<string, string> 
       'json',
     ]);
     if (r.code !== 0) throw new Error(`listing ${gatewayName}'s objects on ${m}: ${r.stderr}`);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    for (const o of (JSON.parse(r.stdout) as { items: Record<string, any>[] }).items) {
-      const mine = ((o.metadata.managedFields ?? []) as { manager: string; time?: string }[])
-        .filter((f) => f.manager === 'paygrid-operator')
-        .map((f) => f.time ?? '')
-        .sort();
-      out[`${m}:${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`] =
-        `generation=${o.metadata.generation ?? 0} paygrid-operator=${mine.join(',')}`;
+    for (const o of (JSON.parse(r.stdout) as { items: MemberObject[] }).items) {
+      out.set(`${m}:${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
     }
   }
   return out;
+}
+
+const mapValues = (objects: Map<string, MemberObject>, f: (o: MemberObject) => string) =>
+  Object.fromEntries([...objects].map(([k, o]) => [k, f(o)]));
+
+/** Every object paygrid manages for a gateway, on every member, with its resourceVersion. */
+export function memberObjectVersions(gatewayName: string): Record<string, string> {
+  return mapValues(memberObjects(gatewayName), (o) => o.metadata.resourceVersion as string);
+}
+
+/**
+ * What paygrid last wrote to each of a gateway's objects on every member: the object's
+ * generation and the time of the operator's own managedFields entries. Unlike resourceVersion,
+ * it does not move when the member's controllers write status, so it changes only when the
+ * operator (or someone else changing the spec) writes.
+ */
+export function memberObjectWrites(gatewayName: string): Record<string, string> {
+  return mapValues(memberObjects(gatewayName), (o) => {
+    const mine = ((o.metadata.managedFields ?? []) as { manager: string; time?: string }[])
+      .filter((f) => f.manager === 'paygrid-operator')
+      .map((f) => f.time ?? '')
+      .sort();
+    return `generation=${o.metadata.generation ?? 0} paygrid-operator=${mine.join(',')}`;
+  });
 }
 
 export function applyYaml(cluster: ClusterName, yaml: string): void {
