@@ -744,6 +744,6 @@ describe('failover and failback under real faults', () => {
 });
 
 test('no operator in this suite was refused a call under the chart permissions', () => {
-  const denied = started.flatMap((p) => p.logs.filter((l) => /forbidden|Forbidden|HTTP 403/.test(l)));
+  const denied = started.flatMap((p) => p.refusedCalls());
   expect(denied).toEqual([]);
 });

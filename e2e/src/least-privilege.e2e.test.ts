@@ -57,6 +57,6 @@ test('a gateway lives its whole life under the chart permissions, with no forbid
     'deleted',
   );
   for (const m of MEMBERS) expect(memberDeployments(m, 'lp')).toEqual([]);
-  const denied = operator.logs.filter((l) => /forbidden|Forbidden|HTTP 403/.test(l));
+  const denied = operator.refusedCalls();
   expect(denied).toEqual([]);
 });

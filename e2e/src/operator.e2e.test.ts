@@ -367,6 +367,6 @@ spec:
 });
 
 test('no operator in this suite was refused a call under the chart and member permissions', () => {
-  const refused = started.flatMap((p) => p.logs.filter((l) => /forbidden|HTTP 403/i.test(l)));
+  const refused = started.flatMap((p) => p.refusedCalls());
   expect(refused).toEqual([]);
 });

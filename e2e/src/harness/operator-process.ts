@@ -110,6 +110,11 @@ export class OperatorProcess {
     return sum;
   }
 
+  /** Log lines where the apiserver refused a call (403 Forbidden): none under sufficient RBAC. */
+  refusedCalls(): string[] {
+    return this.logs.filter((l) => /forbidden|HTTP 403/i.test(l));
+  }
+
   tail(n = 30): string {
     return this.logs.slice(-n).join('\n');
   }
