@@ -29,7 +29,7 @@ $(NODE_DIR)/node_modules/.bin/node:
 	@mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-save --no-audit --no-fund --prefix $(NODE_DIR) node@$(NODE_VERSION) >/dev/null
 	@$@ --version
 
-node_modules/.installed: package.json operator/package.json e2e/package.json $(wildcard package-lock.json) | $(NODE_STAMP)
+node_modules/.installed: package.json operator/package.json e2e/package.json $(wildcard workloads/*/package.json) $(wildcard package-lock.json) | $(NODE_STAMP)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -49,8 +49,8 @@ verify-generate: deps ## Fail when generated files drift from crds/
 	node operator/scripts/generate.mjs --check
 
 .PHONY: build
-build: deps ## Compile TypeScript
-	npx tsc -b operator e2e
+build: deps ## Compile TypeScript (operator, e2e, workloads)
+	npx tsc -b
 	chmod +x operator/dist/cli/kubectl-paygrid.js
 
 .PHONY: lint
@@ -61,6 +61,10 @@ lint: deps ## ESLint and Prettier
 .PHONY: test-unit
 test-unit: deps ## Unit tests (no cluster)
 	$(JEST) --selectProjects unit
+
+.PHONY: test-workloads
+test-workloads: build ## The payment services on a real PostgreSQL of their own (initdb + pg_ctl in a temp dir)
+	bash workloads/scripts/with-postgres.sh $(JEST) --selectProjects workloads
 
 .PHONY: testbed-up
 testbed-up: tools build ## Start four real clusters (hub, cloud-eu, edge-a, edge-b)

@@ -1,10 +1,16 @@
-// Unit tests live beside the code (operator/src/**/*.test.ts) and need no
-// cluster; integration/e2e tests (e2e/src/**/*.e2e.test.ts) need the testbed.
+// Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts) and
+// need no cluster and no database. Workload tests named *.pg.test.ts run against a real PostgreSQL
+// (started by `make test-workloads`, which sets PAYGRID_TEST_DATABASE_URL). Integration/e2e tests
+// (e2e/src/**/*.e2e.test.ts) need the testbed.
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json', diagnostics: false }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^@paygrid/workload-kit$': '<rootDir>/workloads/kit/src/index.ts',
+    '^@paygrid/workload-kit/testing$': '<rootDir>/workloads/kit/src/testing/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
@@ -12,7 +18,18 @@ export default {
   // Integration tests wait on real clusters; unit tests finish far sooner.
   testTimeout: 180_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/operator/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/operator/src/**/*.test.ts', '<rootDir>/workloads/*/src/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.pg\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'workloads',
+      testMatch: ['<rootDir>/workloads/*/src/**/*.pg.test.ts'],
+      slowTestThreshold: 30,
+    },
     {
       ...common,
       displayName: 'integration',

@@ -1,0 +1,3 @@
+// Test helpers (not part of a service's runtime): `@paygrid/workload-kit/testing`.
+export * from './postgres.js';
+export * from './service-process.js';
