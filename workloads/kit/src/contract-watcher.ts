@@ -16,7 +16,7 @@ export interface ContractWatcherOptions {
 
 export interface ContractWatcherEvents {
   change: [next: Contract, previous: Contract | undefined];
-  error: [error: Error];
+  invalid: [error: Error];
 }
 
 export class ContractWatcher extends EventEmitter<ContractWatcherEvents> {
@@ -82,7 +82,7 @@ export class ContractWatcher extends EventEmitter<ContractWatcherEvents> {
       next = parseContract(await readContractFiles(this.options.dir));
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      if (this.lastError?.message !== error.message) this.emit('error', error);
+      if (this.lastError?.message !== error.message) this.emit('invalid', error);
       this.lastError = error;
       return;
     }

@@ -72,18 +72,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      // Past the limit, keep reading (and dropping) so the client gets the 413, not a reset.
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > limit)
         reject(
           new HttpError(413, 'BodyTooLarge', `the request body is larger than ${limit} bytes`, {
             field: 'body',
           }),
         );
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

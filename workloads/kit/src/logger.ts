@@ -14,8 +14,13 @@ export interface LoggerSettings {
 }
 
 /** A stream wrapper that scrubs every line before it is written. */
-function scrubbing(dest: DestinationStream): DestinationStream {
-  return { write: (line: string) => dest.write(scrubText(line)) };
+function scrubbing(dest: DestinationStream): DestinationStream & { flush?: () => void } {
+  const flushable = dest as DestinationStream & { flushSync?: () => void };
+  return {
+    write: (line: string) => dest.write(scrubText(line)),
+    // pino's logger.flush() reaches the destination through this wrapper.
+    flush: () => flushable.flushSync?.(),
+  };
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
