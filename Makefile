@@ -93,29 +93,40 @@ demo-down: ## Stop the demo's operator and testbed
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
 
-# The operator image. CONTAINER_TOOL is docker where a Docker engine answers, else podman
-# (through e2e/image/podman.sh, which fits podman to sandboxed hosts).
+# The images: the operator and the three payment services, all tagged with the project's version.
+# CONTAINER_TOOL is docker where a Docker engine answers, else podman (through
+# e2e/image/podman.sh, which fits podman to sandboxed hosts).
 VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' operator/package.json)
-IMAGE ?= ghcr.io/paygrid/operator:$(VERSION)
+REGISTRY ?= ghcr.io/paygrid
+IMAGE ?= $(REGISTRY)/operator:$(VERSION)
+WORKLOADS := authorization ledger analytics
 CONTAINER_TOOL ?= $(shell docker info >/dev/null 2>&1 && echo docker || echo bash e2e/image/podman.sh)
 IMAGE_BUILD_ARGS ?=
-# What the image suite runs: built by image-local on stand-ins for the base images.
+# What the image suites run: built by image-local on stand-ins for the base images.
 E2E_IMAGE ?= localhost/paygrid/operator:e2e
-export E2E_IMAGE
+E2E_WORKLOAD_IMAGE_PREFIX ?= localhost/paygrid
+export E2E_IMAGE E2E_WORKLOAD_IMAGE_PREFIX
 
 .PHONY: image
-image: ## Build the operator image (IMAGE=...; Docker, or podman where no Docker engine runs)
+image: ## Build the operator and service images (REGISTRY=ghcr.io/paygrid, tag = version; Docker, or podman)
 	$(CONTAINER_TOOL) build -f operator/Dockerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) .
+	for s in $(WORKLOADS); do \
+	  $(CONTAINER_TOOL) build -f workloads/Dockerfile --build-arg SERVICE=$$s -t $(REGISTRY)/$$s:$(VERSION) $(IMAGE_BUILD_ARGS) . ; \
+	done
 
 .PHONY: image-tools
 image-tools: ## Install podman, runc and debootstrap from apt when missing (for image-local)
 	bash e2e/image/install-tools.sh
 
 .PHONY: image-local
-image-local: image-tools deps ## Build the image without any registry: local stand-ins for its base images
+image-local: image-tools deps ## Build the images without any registry: local stand-ins for their base images
 	bases=$$(bash e2e/image/local-bases.sh) && eval "$$bases" && \
 	bash e2e/image/podman.sh build -f operator/Dockerfile -t $(E2E_IMAGE) \
-	  --build-arg NODE_IMAGE=$$NODE_IMAGE --build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE .
+	  --build-arg NODE_IMAGE=$$NODE_IMAGE --build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE . && \
+	for s in $(WORKLOADS); do \
+	  bash e2e/image/podman.sh build -f workloads/Dockerfile --build-arg SERVICE=$$s -t $(E2E_WORKLOAD_IMAGE_PREFIX)/$$s:e2e \
+	    --build-arg NODE_IMAGE=$$NODE_IMAGE --build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE . ; \
+	done
 	@# In CI, keep a week of untagged build stages (the layer cache), not every build's; on a
 	@# workstation the image store is its owner's to prune.
 	if [ "$${CI:-}" = true ]; then bash e2e/image/podman.sh image prune --force --filter until=168h >/dev/null; fi

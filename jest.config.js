@@ -27,7 +27,7 @@ export default {
     {
       ...common,
       displayName: 'workloads',
-      testMatch: ['<rootDir>/workloads/*/src/**/*.pg.test.ts'],
+      testMatch: ['<rootDir>/workloads/*/src/**/*.pg.test.ts', '<rootDir>/e2e/src/**/*.pg.test.ts'],
       slowTestThreshold: 30,
     },
     {
