@@ -312,7 +312,7 @@ export class Authorizer {
       ],
     });
     // A hold still in the journal: its capture or void follows it there, in order.
-    const holdQueued = record.mode === 'standIn' && this.o.journal.outboxState(id, 'hold') === 'queued';
+    const holdQueued = record.mode === 'standIn' && this.o.journal.holdState(id) === 'queued';
     if (holdQueued || !this.o.breaker.allowsRequest()) return journaled();
     const result = await this.o.ledger.call('POST', '/v1/transfers', transfer);
     if (result.kind === 'unavailable') {

@@ -41,25 +41,25 @@ describe('Journal', () => {
     await Promise.all([journal.write(hold('a', 100)), journal.write(hold('b', 200)), journal.write(hold('c', 300))]);
     await journal.write(hold('d', 400));
     expect(batches).toEqual([3, 1]);
-    journal.close();
+    await journal.close();
   });
 
   it('keeps everything across a reopen: answers, records, the outbox in order, the exposure', async () => {
     const first = new Journal({ dir });
     await Promise.all([journal(first, 'a', 100), journal(first, 'b', 250)]);
-    first.close();
+    await first.close();
     const again = new Journal({ dir });
     expect(again.answer('key-a')).toEqual({ fingerprint: 'f-a', status: 201, body: '{}' });
     expect(again.authorization('b')?.amountMinor).toBe(250);
     expect(again.queued(10).map((e) => e.transfer.id)).toEqual(['a', 'b']);
     expect(again.exposure().get('EUR')).toEqual({ count: 2, amountMinor: 350 });
-    expect(again.outboxState('a', 'hold')).toBe('queued');
+    expect(again.holdState('a')).toBe('queued');
     const [a] = again.queued(1);
     await again.write([{ kind: 'settled', seq: a!.seq, state: 'forwarded' }]);
     expect(again.queued(10).map((e) => e.transfer.id)).toEqual(['b']);
     expect(again.exposure().get('EUR')).toEqual({ count: 1, amountMinor: 250 });
-    expect(again.outboxState('a', 'hold')).toBe('forwarded');
-    again.close();
+    expect(again.holdState('a')).toBe('forwarded');
+    await again.close();
   });
 
   it('a failing batch rejects every writer in it and commits none of it', async () => {
@@ -72,17 +72,17 @@ describe('Journal', () => {
     expect(j.fault).toMatch(/last journal commit failed/);
     await j.write(hold('later', 5));
     expect(j.fault).toBeUndefined();
-    j.close();
+    await j.close();
   });
 
   it('close commits what is waiting', async () => {
     const j = new Journal({ dir });
     const pending = j.write(hold('z', 7));
-    j.close();
+    await j.close();
     await pending;
     const again = new Journal({ dir });
     expect(again.authorization('z')?.amountMinor).toBe(7);
-    again.close();
+    await again.close();
   });
 });
 

@@ -1,11 +1,15 @@
 // The site's durable store, on node:sqlite (WAL, synchronous=FULL): the answer to every write by
 // Idempotency-Key, the authorization records, and the store-and-forward outbox of transfers the
-// ledger has not acknowledged yet. Writes are group-committed: every write requested in one turn
-// of the event loop goes into one transaction (one fsync), and each caller's promise resolves only
-// after that transaction committed, so an answer is never sent before its journal entry is durable.
-import { mkdirSync } from 'node:fs';
+// ledger has not acknowledged yet. Writes are group-committed by a writer thread
+// (journal-worker.ts): everything requested while it commits one batch goes into the next
+// transaction (one fsync), and each caller's promise resolves only after its transaction
+// committed, so an answer is never sent before its journal entry is durable. Reads run here, on a
+// second connection (WAL lets it read while the writer writes) and see only committed data.
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+import { PRAGMAS, SCHEMA, type BatchReply, type BatchRequest } from './journal-worker.js';
 
 export type AuthorizationState = 'authorized' | 'captured' | 'reversed' | 'declined';
 
@@ -75,54 +79,35 @@ interface Waiter {
   readonly reject: (err: Error) => void;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS answers (
-  key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS authorizations (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  transfer_id TEXT NOT NULL UNIQUE,
-  authorization_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('hold', 'post', 'void', 'cancel')),
-  exposure_minor INTEGER NOT NULL CHECK (exposure_minor >= 0),
-  currency TEXT NOT NULL,
-  transfer TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'forwarded', 'rejected')),
-  reason TEXT,
-  settled_at INTEGER);
-CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (seq) WHERE state = 'queued';
-CREATE INDEX IF NOT EXISTS outbox_authorization ON outbox (authorization_id);
-`;
+/** The worker's source: dist/journal-worker.js, or the .ts beside this file when tests run from src. */
+function workerFile(): URL {
+  const js = new URL('./journal-worker.js', import.meta.url);
+  return existsSync(js) ? js : new URL('./journal-worker.ts', import.meta.url);
+}
 
 export class Journal {
   private readonly db: DatabaseSync;
   private readonly stmt: Record<string, StatementSync>;
+  private readonly worker: Worker;
   private waiting: Waiter[] = [];
-  private scheduled = false;
+  /** The batch the worker is committing now, if any. */
+  private committing: Waiter[] | undefined;
+  private batchId = 0;
   private lastError: Error | undefined;
   private closed = false;
+  private drained: (() => void) | undefined;
 
   constructor(private readonly options: JournalOptions) {
     mkdirSync(options.dir, { recursive: true });
-    this.db = new DatabaseSync(join(options.dir, 'journal.db'));
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    const file = join(options.dir, 'journal.db');
+    this.db = new DatabaseSync(file);
+    this.db.exec(PRAGMAS);
     this.db.exec(SCHEMA);
     const p = (sql: string) => this.db.prepare(sql);
     this.stmt = {
-      insertAnswer: p(
-        'INSERT INTO answers (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
-      ),
-      upsertAuthorization: p(
-        'INSERT INTO authorizations (id, body, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
-      ),
-      insertOutbox: p(
-        `INSERT INTO outbox (transfer_id, authorization_id, kind, exposure_minor, currency, transfer)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (transfer_id) DO NOTHING`,
-      ),
-      settle: p("UPDATE outbox SET state = ?, reason = ?, settled_at = ? WHERE seq = ? AND state = 'queued'"),
       answer: p('SELECT fingerprint, status, body FROM answers WHERE key = ?'),
       authorization: p('SELECT body FROM authorizations WHERE id = ?'),
-      outboxState: p('SELECT state FROM outbox WHERE authorization_id = ? AND kind = ? ORDER BY seq LIMIT 1'),
+      holdState: p("SELECT state FROM outbox WHERE transfer_id = ? AND kind = 'hold'"),
       queued: p(
         "SELECT seq, kind, authorization_id, exposure_minor, currency, transfer FROM outbox WHERE state = 'queued' ORDER BY seq LIMIT ?",
       ),
@@ -130,6 +115,10 @@ export class Journal {
         "SELECT currency, COUNT(*) AS n, COALESCE(SUM(exposure_minor), 0) AS amount FROM outbox WHERE state = 'queued' AND kind = 'hold' GROUP BY currency",
       ),
     };
+    this.worker = new Worker(workerFile(), { workerData: { journalWorkerFile: file } });
+    this.worker.unref();
+    this.worker.on('message', (reply: BatchReply) => this.committed(reply));
+    this.worker.on('error', (err) => this.committed({ id: this.batchId, ok: false, error: `journal writer: ${err.message}` }));
   }
 
   /** Why the journal cannot take writes, or undefined when its last commit succeeded. */
@@ -138,68 +127,42 @@ export class Journal {
     return this.lastError ? `the last journal commit failed: ${this.lastError.message}` : undefined;
   }
 
-  /** Resolves once the writes are committed (durable), together with whatever else came this turn. */
+  /** Resolves once the writes are committed (durable), together with whatever else came meanwhile. */
   write(writes: readonly JournalWrite[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the journal is closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ writes, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      // Gather what arrives in this turn of the event loop; the worker may still be committing.
+      if (this.waiting.length === 1 && !this.committing) setImmediate(() => this.send());
     });
   }
 
-  /** Commits what is waiting now (also called by close). */
-  flush(): void {
-    this.scheduled = false;
+  private send(): void {
+    if (this.committing || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
-    if (batch.length === 0) return;
-    const now = Date.now();
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const waiter of batch) for (const w of waiter.writes) this.apply(w, now);
-      this.db.exec('COMMIT');
-    } catch (err) {
-      try {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      } catch {
-        // the rollback failing leaves nothing more to undo
-      }
-      this.lastError = err instanceof Error ? err : new Error(String(err));
-      for (const waiter of batch) waiter.reject(this.lastError);
-      return;
-    }
-    this.lastError = undefined;
-    this.options.onBatch?.(batch.length);
-    for (const waiter of batch) waiter.resolve();
+    this.committing = batch;
+    const writes: JournalWrite[] = [];
+    for (const w of batch) for (const x of w.writes) writes.push(x);
+    const request: BatchRequest = { id: ++this.batchId, writes };
+    this.worker.ref();
+    this.worker.postMessage(request);
   }
 
-  private apply(w: JournalWrite, now: number): void {
-    switch (w.kind) {
-      case 'answer':
-        this.stmt.insertAnswer!.run(w.key, w.answer.fingerprint, w.answer.status, w.answer.body, now);
-        return;
-      case 'authorization':
-        this.stmt.upsertAuthorization!.run(w.record.id, JSON.stringify(w.record), now);
-        return;
-      case 'outbox': {
-        const e = w.entry;
-        this.stmt.insertOutbox!.run(
-          e.transfer.id,
-          e.authorizationId,
-          e.kind,
-          e.exposureMinor,
-          e.currency,
-          JSON.stringify(e.transfer),
-        );
-        return;
-      }
-      case 'settled':
-        this.stmt.settle!.run(w.state, w.reason ?? null, now, w.seq);
-        return;
+  private committed(reply: BatchReply): void {
+    const batch = this.committing ?? [];
+    this.committing = undefined;
+    this.worker.unref();
+    if (reply.ok) {
+      this.lastError = undefined;
+      this.options.onBatch?.(batch.length);
+      for (const w of batch) w.resolve();
+    } else {
+      this.lastError = new Error(reply.error);
+      for (const w of batch) w.reject(this.lastError);
     }
+    if (this.waiting.length > 0) this.send();
+    else if (this.drained) this.drained();
   }
 
   answer(key: string): StoredAnswer | undefined {
@@ -212,9 +175,10 @@ export class Journal {
     return row ? (JSON.parse(row.body) as AuthorizationRecord) : undefined;
   }
 
-  /** Where the outbox entry of this kind for an authorization stands; undefined: it never had one. */
-  outboxState(authorizationId: string, kind: OutboxKind): 'queued' | 'forwarded' | 'rejected' | undefined {
-    const row = this.stmt.outboxState!.get(authorizationId, kind) as { state: 'queued' | 'forwarded' | 'rejected' } | undefined;
+  /** Where the stand-in hold of an authorization stands; undefined: it never had one (online). */
+  holdState(authorizationId: string): 'queued' | 'forwarded' | 'rejected' | undefined {
+    // A hold's transfer id is its authorization's id: the unique index answers this.
+    const row = this.stmt.holdState!.get(authorizationId) as { state: 'queued' | 'forwarded' | 'rejected' } | undefined;
     return row?.state;
   }
 
@@ -257,11 +221,19 @@ export class Journal {
     this.db.prepare("DELETE FROM outbox WHERE state <> 'queued' AND settled_at < ?").run(before);
   }
 
-  /** Commits what is waiting, then closes the database. */
-  close(): void {
+  /** Commits what is waiting, then stops the writer and closes the database. */
+  async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    if (this.committing || this.waiting.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        this.send();
+      });
+    }
     this.closed = true;
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage('close');
+    await exited;
     this.db.close();
   }
 }

@@ -2,18 +2,19 @@
 // (the same card always maps to the same ledger account `card:<token>`) and reveals nothing of the
 // PAN without the key. The key file's raw bytes are the key (a trailing newline is dropped); fewer
 // than 32 bytes is refused, because a short HMAC key makes the 10^n PAN space searchable.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const MIN_KEY_BYTES = 32;
 
 export class Tokenizer {
-  private constructor(private readonly key: Buffer) {}
+  // A KeyObject made once: createHmac with a raw Buffer re-imports the key on every call.
+  private constructor(private readonly key: KeyObject) {}
 
   static fromKey(key: Buffer): Tokenizer {
     if (key.length < MIN_KEY_BYTES)
       throw new Error(`the tokenization key has ${key.length} bytes; it needs at least ${MIN_KEY_BYTES}`);
-    return new Tokenizer(Buffer.from(key));
+    return new Tokenizer(createSecretKey(Buffer.from(key)));
   }
 
   /** Reads the key file; the error names the file and the problem, never the content. */

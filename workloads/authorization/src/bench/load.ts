@@ -1,0 +1,48 @@
+// What both benchmarks share: an authorization body, a request factory with a unique
+// Idempotency-Key per request, the run through autocannon, and one line of figures with the machine.
+import { cpus, totalmem } from 'node:os';
+import autocannon, { type Result } from 'autocannon';
+
+export const BODY = JSON.stringify({
+  amountMinor: 1250,
+  currency: 'EUR',
+  card: { pan: '4111111111111111', expiry: '12/39' },
+  merchantId: 'm-bench',
+  terminalId: 't-bench',
+});
+
+export async function drive(url: string, options: { connections: number; durationSeconds: number }): Promise<Result> {
+  const run = `${process.pid}-${Date.now()}`;
+  let n = 0;
+  return autocannon({
+    url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/authorizations',
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...req.headers, 'idempotency-key': `bench-${run}-${++n}` },
+        }),
+      },
+    ],
+  });
+}
+
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.floor(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+}
+
+export function report(name: string, r: Result, target: { rps: number; p99Ms: number }): string {
+  const ok = r.requests.average >= target.rps && r.latency.p99 <= target.p99Ms;
+  return (
+    `${name}: ${Math.floor(r.requests.average)} req/s (median ${r.requests.p50}), latency p50 ${r.latency.p50} ms, ` +
+    `p99 ${r.latency.p99} ms, max ${r.latency.max} ms; 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}; ` +
+    `target ≥ ${target.rps}/s at p99 ≤ ${target.p99Ms} ms: ${ok ? 'met' : 'MISSED'} [${machine()}]\n`
+  );
+}
