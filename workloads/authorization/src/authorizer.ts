@@ -12,7 +12,13 @@ import type { AuthorizationRecord, Journal, JournalWrite, LedgerTransfer } from 
 import type { LedgerClient, LedgerResult } from './ledger-client.js';
 import type { Outcome } from './metrics.js';
 import type { OfflineExposureBook } from './offline-exposure.js';
-import { parseAuthorize, parseCapture, parseIdempotencyKey, parseReversal, type AuthorizeRequest } from './requests.js';
+import {
+  parseAuthorize,
+  parseCapture,
+  parseIdempotencyKey,
+  parseReversal,
+  type AuthorizeRequest,
+} from './requests.js';
 import { servingState, type ServingState } from './serving.js';
 import { decideStandIn } from './stand-in-limits.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -49,7 +55,13 @@ export interface AuthorizerOptions {
   readonly now?: () => Date;
 }
 
-const error = (status: number, reason: string, message: string, outcome: Outcome, extra: Record<string, unknown> = {}): Decided => ({
+const error = (
+  status: number,
+  reason: string,
+  message: string,
+  outcome: Outcome,
+  extra: Record<string, unknown> = {},
+): Decided => ({
   status,
   body: { error: { reason, message, ...extra } },
   outcome,
@@ -80,7 +92,9 @@ interface LedgerTransferView extends LedgerTransfer {
 
 /** An authorization booked by another site, as the ledger holds it. */
 function viewFromLedger(t: LedgerTransferView): Record<string, unknown> {
-  const state = { pending: 'authorized', posted: 'captured', voided: 'reversed', expired: 'expired' }[t.state ?? ''] ?? t.state;
+  const state =
+    { pending: 'authorized', posted: 'captured', voided: 'reversed', expired: 'expired' }[t.state ?? ''] ??
+    t.state;
   return {
     id: t.id,
     status: 'approved',
@@ -88,7 +102,10 @@ function viewFromLedger(t: LedgerTransferView): Record<string, unknown> {
     state,
     amountMinor: t.amountMinor,
     currency: t.currency,
-    card: { token: t.debitAccountId.replace(/^card:/, ''), ...(t.metadata?.last4 ? { last4: t.metadata.last4 } : {}) },
+    card: {
+      token: t.debitAccountId.replace(/^card:/, ''),
+      ...(t.metadata?.last4 ? { last4: t.metadata.last4 } : {}),
+    },
     merchantId: t.metadata?.merchantId ?? t.creditAccountId.replace(/^merchant:/, ''),
     terminalId: t.metadata?.terminalId,
     ...(t.createdAt ? { createdAt: t.createdAt } : {}),
@@ -103,7 +120,10 @@ function ledgerReason(result: LedgerResult): string | undefined {
 
 export class Authorizer {
   private fencedAtEpoch: number | undefined;
-  private readonly inflight = new Map<string, { readonly fingerprint: string; readonly answer: Promise<Answer> }>();
+  private readonly inflight = new Map<
+    string,
+    { readonly fingerprint: string; readonly answer: Promise<Answer> }
+  >();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
 
@@ -128,15 +148,29 @@ export class Authorizer {
       return error(503, 'NotReady', 'the tokenization key is not loaded; see /readyz', 'unavailable');
     const req = parsed.value;
     const token = tokenizer.token(req.card.pan);
-    const fp = fingerprint('authorize', '', [req.amountMinor, req.currency, token, req.card.expiry, req.merchantId, req.terminalId]);
+    const fp = fingerprint('authorize', '', [
+      req.amountMinor,
+      req.currency,
+      token,
+      req.card.expiry,
+      req.merchantId,
+      req.terminalId,
+    ]);
     return this.idempotent(key.value, fp, () => this.decideAuthorization(key.value, req, token, started));
   }
 
-  private async decideAuthorization(key: string, req: AuthorizeRequest, token: string, started: number): Promise<Decided> {
+  private async decideAuthorization(
+    key: string,
+    req: AuthorizeRequest,
+    token: string,
+    started: number,
+  ): Promise<Decided> {
     const state = this.serving();
     const contract = this.o.contract();
-    if (!state.serving) return error(503, state.reason, state.message, state.reason === 'Fenced' ? 'fenced' : 'not_serving');
-    if (!contract) return error(503, 'ContractNotLoaded', 'the placement contract has not been read yet', 'not_serving');
+    if (!state.serving)
+      return error(503, state.reason, state.message, state.reason === 'Fenced' ? 'fenced' : 'not_serving');
+    if (!contract)
+      return error(503, 'ContractNotLoaded', 'the placement contract has not been read yet', 'not_serving');
     const id = transferId('authorize', contract.gateway, key);
     const metadata = {
       gateway: contract.gateway,
@@ -171,12 +205,22 @@ export class Authorizer {
         this.ledgerAnswered();
         const reason = ledgerReason(result);
         if (result.status === 200 || result.status === 201) {
-          const record: AuthorizationRecord = { ...base, status: 'approved', mode: 'online', state: 'authorized' };
+          const record: AuthorizationRecord = {
+            ...base,
+            status: 'approved',
+            mode: 'online',
+            state: 'authorized',
+          };
           return this.decided(201, record, 'approved_online');
         }
         if (result.status === 409 && reason === 'Fenced') return this.fenced(contract, result);
         if (result.status === 409 && reason === 'IdConflict')
-          return error(409, 'IdempotencyKeyReused', 'this Idempotency-Key was used for another request (at another site); use a new key for a new payment', 'idempotency_conflict');
+          return error(
+            409,
+            'IdempotencyKeyReused',
+            'this Idempotency-Key was used for another request (at another site); use a new key for a new payment',
+            'idempotency_conflict',
+          );
         if (result.status === 422) {
           const record: AuthorizationRecord = {
             ...base,
@@ -185,10 +229,21 @@ export class Authorizer {
             state: 'declined',
             declineReason: reason ?? 'Declined',
           };
-          return { ...this.decided(201, record, 'declined_online'), after: () => this.reportDecline(record, metadata) };
+          return {
+            ...this.decided(201, record, 'declined_online'),
+            after: () => this.reportDecline(record, metadata),
+          };
         }
-        this.o.logger.error({ status: result.status, reason }, 'the ledger refused a hold this service built');
-        return error(502, 'LedgerRefused', `the ledger refused the hold (${reason ?? result.status})`, 'error');
+        this.o.logger.error(
+          { status: result.status, reason },
+          'the ledger refused a hold this service built',
+        );
+        return error(
+          502,
+          'LedgerRefused',
+          `the ledger refused the hold (${reason ?? result.status})`,
+          'error',
+        );
       }
       this.ledgerFailed(result.cause);
       ambiguous = result.ambiguous;
@@ -207,9 +262,18 @@ export class Authorizer {
     const limits = contract.standIn;
     const decision = limits
       ? decideStandIn(limits, this.o.exposure.of(req.currency), req)
-      : ({ approve: false, reason: 'StandInNotConfigured', message: 'the contract sets no stand-in limits' } as const);
+      : ({
+          approve: false,
+          reason: 'StandInNotConfigured',
+          message: 'the contract sets no stand-in limits',
+        } as const);
     if (decision.approve) {
-      const record: AuthorizationRecord = { ...base, status: 'approved', mode: 'standIn', state: 'authorized' };
+      const record: AuthorizationRecord = {
+        ...base,
+        status: 'approved',
+        mode: 'standIn',
+        state: 'authorized',
+      };
       this.o.exposure.reserve(req.currency, req.amountMinor);
       return {
         ...this.decided(201, record, 'approved_stand_in'),
@@ -217,7 +281,13 @@ export class Authorizer {
           { kind: 'authorization', record },
           {
             kind: 'outbox',
-            entry: { kind: 'hold', authorizationId: hold.id, exposureMinor: req.amountMinor, currency: req.currency, transfer: hold },
+            entry: {
+              kind: 'hold',
+              authorizationId: hold.id,
+              exposureMinor: req.amountMinor,
+              currency: req.currency,
+              transfer: hold,
+            },
           },
         ],
         undo: () => this.o.exposure.release(req.currency, req.amountMinor),
@@ -271,44 +341,90 @@ export class Authorizer {
     const parsed = parseReversal(body);
     if (!parsed.ok) return { status: 400, body: parsed.error.body(), outcome: 'invalid' };
     const fp = fingerprint('reversal', id, []);
-    return this.idempotent(key.value, fp, () => this.locked(id, () => this.resolve('reversal', key.value, id, undefined)));
+    return this.idempotent(key.value, fp, () =>
+      this.locked(id, () => this.resolve('reversal', key.value, id, undefined)),
+    );
   }
 
-  private async resolve(op: 'capture' | 'reversal', key: string, id: string, amountMinor: number | undefined): Promise<Decided> {
+  private async resolve(
+    op: 'capture' | 'reversal',
+    key: string,
+    id: string,
+    amountMinor: number | undefined,
+  ): Promise<Decided> {
     const contract = this.o.contract();
-    if (!contract) return error(503, 'ContractNotLoaded', 'the placement contract has not been read yet', 'not_serving');
+    if (!contract)
+      return error(503, 'ContractNotLoaded', 'the placement contract has not been read yet', 'not_serving');
     const record = this.o.journal.authorization(id);
     if (!record) return this.resolveRemote(op, contract, key, id, amountMinor);
     if (record.state === 'declined')
-      return { ...error(422, 'AuthorizationDeclined', 'a declined authorization cannot be captured or reversed', 'invalid'), store: true };
+      return {
+        ...error(
+          422,
+          'AuthorizationDeclined',
+          'a declined authorization cannot be captured or reversed',
+          'invalid',
+        ),
+        store: true,
+      };
     if (record.state !== 'authorized')
       return {
-        ...error(409, 'AuthorizationAlreadyResolved', `the authorization is already ${record.state}`, 'invalid', { state: record.state }),
+        ...error(
+          409,
+          'AuthorizationAlreadyResolved',
+          `the authorization is already ${record.state}`,
+          'invalid',
+          { state: record.state },
+        ),
         store: true,
       };
     if (amountMinor !== undefined && amountMinor > record.amountMinor)
-      return error(400, 'FieldValueInvalid', `amountMinor must be at most the authorized ${record.amountMinor}`, 'invalid', {
-        field: 'amountMinor',
-        rule: 'atMostAuthorized',
-      });
+      return error(
+        400,
+        'FieldValueInvalid',
+        `amountMinor must be at most the authorized ${record.amountMinor}`,
+        'invalid',
+        {
+          field: 'amountMinor',
+          rule: 'atMostAuthorized',
+        },
+      );
     const type = op === 'capture' ? 'post' : 'void';
     const captured = amountMinor ?? record.amountMinor;
-    const metadata = { gateway: contract.gateway, site: contract.member, terminalId: record.terminalId, merchantId: record.merchantId };
+    const metadata = {
+      gateway: contract.gateway,
+      site: contract.member,
+      terminalId: record.terminalId,
+      merchantId: record.merchantId,
+    };
     const transfer = resolveTransfer(
       type,
       transferId(op, contract.gateway, key),
-      holdTransfer({ id, token: record.card.token, merchantId: record.merchantId, amountMinor: record.amountMinor, currency: record.currency, timeoutSeconds: 0, metadata }),
+      holdTransfer({
+        id,
+        token: record.card.token,
+        merchantId: record.merchantId,
+        amountMinor: record.amountMinor,
+        currency: record.currency,
+        timeoutSeconds: 0,
+        metadata,
+      }),
       metadata,
       op === 'capture' ? captured : undefined,
     );
     const next: AuthorizationRecord =
-      op === 'capture' ? { ...record, state: 'captured', capturedMinor: captured } : { ...record, state: 'reversed' };
+      op === 'capture'
+        ? { ...record, state: 'captured', capturedMinor: captured }
+        : { ...record, state: 'reversed' };
     const outcome = op === 'capture' ? 'captured' : 'reversed';
     const journaled = (): Decided => ({
       ...this.decided(200, next, outcome),
       writes: [
         { kind: 'authorization', record: next },
-        { kind: 'outbox', entry: { kind: type, authorizationId: id, exposureMinor: 0, currency: record.currency, transfer } },
+        {
+          kind: 'outbox',
+          entry: { kind: type, authorizationId: id, exposureMinor: 0, currency: record.currency, transfer },
+        },
       ],
     });
     // A hold still in the journal: its capture or void follows it there, in order.
@@ -335,11 +451,21 @@ export class Authorizer {
     amountMinor: number | undefined,
   ): Promise<Decided> {
     if (!this.o.breaker.allowsRequest())
-      return error(503, 'LedgerUnavailable', 'this authorization is not known here and the ledger does not answer; retry', 'unavailable');
+      return error(
+        503,
+        'LedgerUnavailable',
+        'this authorization is not known here and the ledger does not answer; retry',
+        'unavailable',
+      );
     const found = await this.o.ledger.call('GET', `/v1/transfers/${encodeURIComponent(id)}`);
     if (found.kind === 'unavailable') {
       this.ledgerFailed(found.cause);
-      return error(503, 'LedgerUnavailable', 'this authorization is not known here and the ledger does not answer; retry', 'unavailable');
+      return error(
+        503,
+        'LedgerUnavailable',
+        'this authorization is not known here and the ledger does not answer; retry',
+        'unavailable',
+      );
     }
     if (found.status === 404 || !id.startsWith('authz_'))
       return error(404, 'AuthorizationNotFound', `no authorization ${id.slice(0, 80)}`, 'not_found');
@@ -347,10 +473,16 @@ export class Authorizer {
     if (found.status !== 200 || !hold || hold.type !== 'pending')
       return error(404, 'AuthorizationNotFound', `no authorization ${id.slice(0, 80)}`, 'not_found');
     if (amountMinor !== undefined && hold.amountMinor !== undefined && amountMinor > hold.amountMinor)
-      return error(400, 'FieldValueInvalid', `amountMinor must be at most the authorized ${hold.amountMinor}`, 'invalid', {
-        field: 'amountMinor',
-        rule: 'atMostAuthorized',
-      });
+      return error(
+        400,
+        'FieldValueInvalid',
+        `amountMinor must be at most the authorized ${hold.amountMinor}`,
+        'invalid',
+        {
+          field: 'amountMinor',
+          rule: 'atMostAuthorized',
+        },
+      );
     const metadata = { gateway: contract.gateway, site: contract.member };
     const transfer = resolveTransfer(
       op === 'capture' ? 'post' : 'void',
@@ -362,7 +494,12 @@ export class Authorizer {
     const result = await this.o.ledger.call('POST', '/v1/transfers', transfer);
     if (result.kind === 'unavailable') {
       this.ledgerFailed(result.cause);
-      return error(503, 'LedgerUnavailable', 'the ledger did not answer; retry with the same Idempotency-Key', 'unavailable');
+      return error(
+        503,
+        'LedgerUnavailable',
+        'the ledger did not answer; retry with the same Idempotency-Key',
+        'unavailable',
+      );
     }
     if (result.status === 200 || result.status === 201) {
       const view = {
@@ -375,7 +512,11 @@ export class Authorizer {
     return this.ledgerRefusal(contract, result, ledgerReason(result));
   }
 
-  private ledgerRefusal(contract: Contract, result: LedgerResult & { kind: 'answered' }, reason: string | undefined): Decided {
+  private ledgerRefusal(
+    contract: Contract,
+    result: LedgerResult & { kind: 'answered' },
+    reason: string | undefined,
+  ): Decided {
     if (result.status === 409 && reason === 'Fenced') return this.fenced(contract, result);
     if (reason === 'AmountExceedsPending')
       return error(400, 'FieldValueInvalid', 'amountMinor is more than the authorization holds', 'invalid', {
@@ -383,12 +524,29 @@ export class Authorizer {
         rule: 'atMostAuthorized',
       });
     if (reason === 'PendingAlreadyResolved' || reason === 'PendingExpired')
-      return { ...error(409, 'AuthorizationAlreadyResolved', `the ledger says ${reason}`, 'invalid'), store: true };
-    if (reason === 'PendingNotFound') return error(404, 'AuthorizationNotFound', 'the ledger holds no such authorization', 'not_found');
+      return {
+        ...error(409, 'AuthorizationAlreadyResolved', `the ledger says ${reason}`, 'invalid'),
+        store: true,
+      };
+    if (reason === 'PendingNotFound')
+      return error(404, 'AuthorizationNotFound', 'the ledger holds no such authorization', 'not_found');
     if (reason === 'IdConflict')
-      return error(409, 'IdempotencyKeyReused', 'this Idempotency-Key was used for another request; use a new key', 'idempotency_conflict');
-    this.o.logger.error({ status: result.status, reason }, 'the ledger refused a transfer this service built');
-    return error(502, 'LedgerRefused', `the ledger refused the transfer (${reason ?? result.status})`, 'error');
+      return error(
+        409,
+        'IdempotencyKeyReused',
+        'this Idempotency-Key was used for another request; use a new key',
+        'idempotency_conflict',
+      );
+    this.o.logger.error(
+      { status: result.status, reason },
+      'the ledger refused a transfer this service built',
+    );
+    return error(
+      502,
+      'LedgerRefused',
+      `the ledger refused the transfer (${reason ?? result.status})`,
+      'error',
+    );
   }
 
   // ------------------------------------------------------------------ read
@@ -396,13 +554,24 @@ export class Authorizer {
   async get(id: string): Promise<Answer> {
     const record = this.o.journal.authorization(id);
     if (record) return { status: 200, body: authorizationView(record), outcome: 'idempotent_replay' };
-    if (!id.startsWith('authz_')) return { ...error(404, 'AuthorizationNotFound', `no authorization ${id.slice(0, 80)}`, 'not_found') };
+    if (!id.startsWith('authz_'))
+      return { ...error(404, 'AuthorizationNotFound', `no authorization ${id.slice(0, 80)}`, 'not_found') };
     if (!this.o.breaker.allowsRequest())
-      return error(503, 'LedgerUnavailable', 'this authorization is not known here and the ledger does not answer', 'unavailable');
+      return error(
+        503,
+        'LedgerUnavailable',
+        'this authorization is not known here and the ledger does not answer',
+        'unavailable',
+      );
     const found = await this.o.ledger.call('GET', `/v1/transfers/${encodeURIComponent(id)}`);
     if (found.kind === 'unavailable') {
       this.ledgerFailed(found.cause);
-      return error(503, 'LedgerUnavailable', 'this authorization is not known here and the ledger does not answer', 'unavailable');
+      return error(
+        503,
+        'LedgerUnavailable',
+        'this authorization is not known here and the ledger does not answer',
+        'unavailable',
+      );
     }
     const transfer = (found.body as { transfer?: LedgerTransferView } | undefined)?.transfer;
     if (found.status !== 200 || !transfer || transfer.type !== 'pending')
@@ -413,21 +582,37 @@ export class Authorizer {
   // ------------------------------------------------------------------ plumbing
 
   private decided(status: number, record: AuthorizationRecord, outcome: Outcome): Decided {
-    return { status, body: authorizationView(record), outcome, store: true, writes: [{ kind: 'authorization', record }] };
+    return {
+      status,
+      body: authorizationView(record),
+      outcome,
+      store: true,
+      writes: [{ kind: 'authorization', record }],
+    };
   }
 
   private fenced(contract: Contract, result: LedgerResult & { kind: 'answered' }): Decided {
     const fenceEpoch = (result.body as { error?: { fenceEpoch?: unknown } } | undefined)?.error?.fenceEpoch;
     if (this.fencedAtEpoch !== contract.epoch)
-      this.o.logger.warn({ epoch: contract.epoch, fenceEpoch }, 'the ledger fenced this site: no new approvals until a newer epoch');
+      this.o.logger.warn(
+        { epoch: contract.epoch, fenceEpoch },
+        'the ledger fenced this site: no new approvals until a newer epoch',
+      );
     this.fencedAtEpoch = contract.epoch;
-    return error(503, 'Fenced', `the ledger fenced this site at epoch ${contract.epoch}; another placement serves`, 'fenced', {
-      ...(typeof fenceEpoch === 'number' ? { fenceEpoch } : {}),
-    });
+    return error(
+      503,
+      'Fenced',
+      `the ledger fenced this site at epoch ${contract.epoch}; another placement serves`,
+      'fenced',
+      {
+        ...(typeof fenceEpoch === 'number' ? { fenceEpoch } : {}),
+      },
+    );
   }
 
   private ledgerAnswered(): void {
-    if (this.o.breaker.state === 'open') this.o.logger.info('the ledger answers again: online authorizations resume');
+    if (this.o.breaker.state === 'open')
+      this.o.logger.info('the ledger answers again: online authorizations resume');
     this.o.breaker.onSuccess();
   }
 
@@ -455,7 +640,8 @@ export class Authorizer {
       body: {
         error: {
           reason: 'IdempotencyKeyReused',
-          message: 'this Idempotency-Key was already used with a different request body; use a new key for a new request',
+          message:
+            'this Idempotency-Key was already used with a different request body; use a new key for a new request',
         },
       },
       outcome: 'idempotency_conflict',
@@ -470,7 +656,12 @@ export class Authorizer {
     const decision = decideIdempotency(stored, fp);
     if (decision === 'conflict') return conflict;
     if (decision === 'replay' && stored)
-      return { status: stored.status, body: JSON.parse(stored.body), outcome: 'idempotent_replay', headers: { 'idempotent-replayed': 'true' } };
+      return {
+        status: stored.status,
+        body: JSON.parse(stored.body),
+        outcome: 'idempotent_replay',
+        headers: { 'idempotent-replayed': 'true' },
+      };
     const answer = this.commit(key, fp, decide);
     this.inflight.set(key, { fingerprint: fp, answer });
     try {
@@ -494,7 +685,12 @@ export class Authorizer {
         this.o.logger.error({ err }, 'journal write failed; the request was not answered');
         return {
           status: 503,
-          body: { error: { reason: 'JournalUnavailable', message: 'the site could not record the answer durably; retry with the same Idempotency-Key' } },
+          body: {
+            error: {
+              reason: 'JournalUnavailable',
+              message: 'the site could not record the answer durably; retry with the same Idempotency-Key',
+            },
+          },
           outcome: 'error',
         };
       }

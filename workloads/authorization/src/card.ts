@@ -16,9 +16,15 @@ export interface CardFault {
   readonly message: string;
 }
 
-export type CardCheck = { readonly ok: true; readonly card: ValidCard } | ({ readonly ok: false } & CardFault);
+export type CardCheck =
+  { readonly ok: true; readonly card: ValidCard } | ({ readonly ok: false } & CardFault);
 
-const fault = (field: string, rule: string, message: string): CardCheck => ({ ok: false, field, rule, message });
+const fault = (field: string, rule: string, message: string): CardCheck => ({
+  ok: false,
+  field,
+  rule,
+  message,
+});
 
 /** The Luhn (mod 10) check over a string of digits. */
 export function luhnValid(digits: string): boolean {
@@ -55,7 +61,8 @@ export function validateCard(card: unknown, now: Date): CardCheck {
   if (digits.length < 12 || digits.length > 19)
     return fault('card.pan', 'length', `card.pan must have 12 to 19 digits, it has ${digits.length}`);
   if (!luhnValid(digits)) return fault('card.pan', 'luhn', 'card.pan fails the Luhn check digit');
-  if (typeof expiry !== 'string') return fault('card.expiry', 'required', 'card.expiry must be a string MM/YY');
+  if (typeof expiry !== 'string')
+    return fault('card.expiry', 'required', 'card.expiry must be a string MM/YY');
   const m = /^(0[1-9]|1[0-2])\/(\d{2})$/.exec(expiry);
   if (!m) return fault('card.expiry', 'format', 'card.expiry must be MM/YY with a month from 01 to 12');
   if (!expiryValid(Number(m[1]), Number(m[2]), now))

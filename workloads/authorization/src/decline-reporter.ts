@@ -60,7 +60,9 @@ export class DeclineReporter {
       const concurrency = this.options.concurrency ?? 8;
       for (let round = 0; round < 10 && this.queue.length > 0; round++) {
         const slice = this.queue.splice(0, concurrency);
-        const results = await Promise.all(slice.map((d) => this.options.ledger.call('POST', '/v1/declines', d)));
+        const results = await Promise.all(
+          slice.map((d) => this.options.ledger.call('POST', '/v1/declines', d)),
+        );
         const failed = slice.filter((_, i) => results[i]?.kind !== 'answered');
         this.options.metrics.declinesReported.inc({ result: 'sent' }, slice.length - failed.length);
         if (failed.length > 0) {

@@ -10,16 +10,26 @@ const NOT_OPEN: Answer = {
 };
 
 /** `current` is undefined until the journal opened (the health endpoints answer before that). */
-export function authorizationRoutes(current: () => Authorizer | undefined, metrics: AuthorizationMetrics): Router<Handler> {
+export function authorizationRoutes(
+  current: () => Authorizer | undefined,
+  metrics: AuthorizationMetrics,
+): Router<Handler> {
   const timed =
-    (operation: string, run: (authorizer: Authorizer, req: Parameters<Handler>[0]) => Promise<Answer>): Handler =>
+    (
+      operation: string,
+      run: (authorizer: Authorizer, req: Parameters<Handler>[0]) => Promise<Answer>,
+    ): Handler =>
     async (req) => {
       const end = metrics.duration.startTimer({ operation });
       const authorizer = current();
       const answer = authorizer ? await run(authorizer, req) : NOT_OPEN;
       end();
       metrics.requests.inc({ outcome: answer.outcome });
-      return { status: answer.status, body: answer.body, ...(answer.headers ? { headers: answer.headers } : {}) };
+      return {
+        status: answer.status,
+        body: answer.body,
+        ...(answer.headers ? { headers: answer.headers } : {}),
+      };
     };
   return new Router<Handler>()
     .add(
@@ -30,12 +40,16 @@ export function authorizationRoutes(current: () => Authorizer | undefined, metri
     .add(
       'POST',
       '/v1/authorizations/:id/capture',
-      timed('capture', (authorizer, req) => authorizer.capture(req.headers['idempotency-key'], req.params.id ?? '', req.body)),
+      timed('capture', (authorizer, req) =>
+        authorizer.capture(req.headers['idempotency-key'], req.params.id ?? '', req.body),
+      ),
     )
     .add(
       'POST',
       '/v1/authorizations/:id/reversal',
-      timed('reversal', (authorizer, req) => authorizer.reverse(req.headers['idempotency-key'], req.params.id ?? '', req.body)),
+      timed('reversal', (authorizer, req) =>
+        authorizer.reverse(req.headers['idempotency-key'], req.params.id ?? '', req.body),
+      ),
     )
     .add('GET', '/v1/authorizations/:id', async (req) => {
       const authorizer = current();

@@ -31,9 +31,18 @@ describe('decideIdempotency', () => {
 
 describe('request parsing', () => {
   const now = new Date('2026-12-06T00:00:00Z');
-  const body = { amountMinor: 1250, currency: 'EUR', card: { pan: '4111111111111111', expiry: '12/30' }, merchantId: 'm-1', terminalId: 't-1' };
+  const body = {
+    amountMinor: 1250,
+    currency: 'EUR',
+    card: { pan: '4111111111111111', expiry: '12/30' },
+    merchantId: 'm-1',
+    terminalId: 't-1',
+  };
   it('accepts a good body', () => {
-    expect(parseAuthorize(body, now)).toMatchObject({ ok: true, value: { amountMinor: 1250, merchantId: 'm-1' } });
+    expect(parseAuthorize(body, now)).toMatchObject({
+      ok: true,
+      value: { amountMinor: 1250, merchantId: 'm-1' },
+    });
   });
   it.each([
     [{ ...body, amountMinor: 0 }, 'amountMinor', 'positiveSafeInteger'],

@@ -24,7 +24,11 @@ export function cancelId(authorizationId: string): string {
 }
 
 /** SHA-256 over the operation, its target and the body's fields, in a fixed order. */
-export function fingerprint(operation: Operation, target: string, fields: readonly (string | number | undefined)[]): string {
+export function fingerprint(
+  operation: Operation,
+  target: string,
+  fields: readonly (string | number | undefined)[],
+): string {
   return createHash('sha256')
     .update(JSON.stringify([operation, target, ...fields.map((f) => (f === undefined ? null : f))]))
     .digest('hex');
@@ -33,7 +37,10 @@ export function fingerprint(operation: Operation, target: string, fields: readon
 export type IdempotencyDecision = 'new' | 'replay' | 'conflict';
 
 /** What to do with a write whose key may have been seen before. */
-export function decideIdempotency(stored: { readonly fingerprint: string } | undefined, incoming: string): IdempotencyDecision {
+export function decideIdempotency(
+  stored: { readonly fingerprint: string } | undefined,
+  incoming: string,
+): IdempotencyDecision {
   if (stored === undefined) return 'new';
   return stored.fingerprint === incoming ? 'replay' : 'conflict';
 }

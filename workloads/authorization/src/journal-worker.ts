@@ -34,7 +34,9 @@ export interface BatchRequest {
   readonly writes: readonly JournalWrite[];
 }
 
-export type BatchReply = { readonly id: number; readonly ok: true } | { readonly id: number; readonly ok: false; readonly error: string };
+export type BatchReply =
+  | { readonly id: number; readonly ok: true }
+  | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** Commits one batch in one transaction (one fsync); all of it or none of it. */
 export class BatchWriter {
@@ -56,7 +58,9 @@ export class BatchWriter {
       `INSERT INTO outbox (transfer_id, authorization_id, kind, exposure_minor, currency, transfer)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (transfer_id) DO NOTHING`,
     );
-    this.settle = db.prepare("UPDATE outbox SET state = ?, reason = ?, settled_at = ? WHERE seq = ? AND state = 'queued'");
+    this.settle = db.prepare(
+      "UPDATE outbox SET state = ?, reason = ?, settled_at = ? WHERE seq = ? AND state = 'queued'",
+    );
   }
 
   commit(writes: readonly JournalWrite[]): void {
@@ -85,7 +89,14 @@ export class BatchWriter {
         return;
       case 'outbox': {
         const e = w.entry;
-        this.insertOutbox.run(e.transfer.id, e.authorizationId, e.kind, e.exposureMinor, e.currency, JSON.stringify(e.transfer));
+        this.insertOutbox.run(
+          e.transfer.id,
+          e.authorizationId,
+          e.kind,
+          e.exposureMinor,
+          e.currency,
+          JSON.stringify(e.transfer),
+        );
         return;
       }
       case 'settled':

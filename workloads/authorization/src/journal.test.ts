@@ -25,7 +25,15 @@ const hold = (id: string, amountMinor: number): JournalWrite[] => [
       authorizationId: id,
       exposureMinor: amountMinor,
       currency: 'EUR',
-      transfer: { id, type: 'pending', debitAccountId: 'card:t', creditAccountId: 'merchant:m-1', amountMinor, currency: 'EUR', metadata: {} },
+      transfer: {
+        id,
+        type: 'pending',
+        debitAccountId: 'card:t',
+        creditAccountId: 'merchant:m-1',
+        amountMinor,
+        currency: 'EUR',
+        metadata: {},
+      },
     },
   },
   { kind: 'answer', key: `key-${id}`, answer: { fingerprint: `f-${id}`, status: 201, body: '{}' } },
@@ -38,7 +46,11 @@ describe('Journal', () => {
   it('commits the writes of one turn in one batch, and later ones in the next', async () => {
     const batches: number[] = [];
     const journal = new Journal({ dir, onBatch: (n) => batches.push(n) });
-    await Promise.all([journal.write(hold('a', 100)), journal.write(hold('b', 200)), journal.write(hold('c', 300))]);
+    await Promise.all([
+      journal.write(hold('a', 100)),
+      journal.write(hold('b', 200)),
+      journal.write(hold('c', 300)),
+    ]);
     await journal.write(hold('d', 400));
     expect(batches).toEqual([3, 1]);
     await journal.close();

@@ -65,7 +65,12 @@ export type JournalWrite =
   | { readonly kind: 'answer'; readonly key: string; readonly answer: StoredAnswer }
   | { readonly kind: 'authorization'; readonly record: AuthorizationRecord }
   | { readonly kind: 'outbox'; readonly entry: Omit<OutboxEntry, 'seq'> }
-  | { readonly kind: 'settled'; readonly seq: number; readonly state: 'forwarded' | 'rejected'; readonly reason?: string };
+  | {
+      readonly kind: 'settled';
+      readonly seq: number;
+      readonly state: 'forwarded' | 'rejected';
+      readonly reason?: string;
+    };
 
 export interface JournalOptions {
   readonly dir: string;
@@ -118,7 +123,9 @@ export class Journal {
     this.worker = new Worker(workerFile(), { workerData: { journalWorkerFile: file } });
     this.worker.unref();
     this.worker.on('message', (reply: BatchReply) => this.committed(reply));
-    this.worker.on('error', (err) => this.committed({ id: this.batchId, ok: false, error: `journal writer: ${err.message}` }));
+    this.worker.on('error', (err) =>
+      this.committed({ id: this.batchId, ok: false, error: `journal writer: ${err.message}` }),
+    );
   }
 
   /** Why the journal cannot take writes, or undefined when its last commit succeeded. */
@@ -166,7 +173,8 @@ export class Journal {
   }
 
   answer(key: string): StoredAnswer | undefined {
-    const row = this.stmt.answer!.get(key) as { fingerprint: string; status: number; body: string } | undefined;
+    const row = this.stmt.answer!.get(key) as
+      { fingerprint: string; status: number; body: string } | undefined;
     return row ? { fingerprint: row.fingerprint, status: row.status, body: row.body } : undefined;
   }
 
@@ -178,7 +186,8 @@ export class Journal {
   /** Where the stand-in hold of an authorization stands; undefined: it never had one (online). */
   holdState(authorizationId: string): 'queued' | 'forwarded' | 'rejected' | undefined {
     // A hold's transfer id is its authorization's id: the unique index answers this.
-    const row = this.stmt.holdState!.get(authorizationId) as { state: 'queued' | 'forwarded' | 'rejected' } | undefined;
+    const row = this.stmt.holdState!.get(authorizationId) as
+      { state: 'queued' | 'forwarded' | 'rejected' } | undefined;
     return row?.state;
   }
 

@@ -35,10 +35,19 @@ export class LedgerClient {
     this.httpsAgent = new HttpsAgent(agentOptions);
   }
 
-  call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = this.options.timeoutMs): Promise<LedgerResult> {
+  call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<LedgerResult> {
     const target = this.options.target();
     if (target.baseUrl === undefined)
-      return Promise.resolve({ kind: 'unavailable', ambiguous: false, cause: 'the contract names no ledger endpoint' });
+      return Promise.resolve({
+        kind: 'unavailable',
+        ambiguous: false,
+        cause: 'the contract names no ledger endpoint',
+      });
     const url = new URL(target.baseUrl + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const secure = url.protocol === 'https:';
@@ -67,7 +76,9 @@ export class LedgerClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', () => done({ kind: 'unavailable', ambiguous: true, cause: 'the ledger response broke off' }));
+          res.on('error', () =>
+            done({ kind: 'unavailable', ambiguous: true, cause: 'the ledger response broke off' }),
+          );
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             let parsed: unknown;
@@ -77,17 +88,29 @@ export class LedgerClient {
               parsed = undefined;
             }
             if (status >= 500)
-              done({ kind: 'unavailable', ambiguous: true, cause: `the ledger answered ${status}${reasonOf(parsed)}` });
+              done({
+                kind: 'unavailable',
+                ambiguous: true,
+                cause: `the ledger answered ${status}${reasonOf(parsed)}`,
+              });
             else done({ kind: 'answered', status, body: parsed });
           });
         },
       );
       const timer = setTimeout(() => {
-        done({ kind: 'unavailable', ambiguous: sent, cause: `the ledger did not answer within ${timeoutMs} ms` });
+        done({
+          kind: 'unavailable',
+          ambiguous: sent,
+          cause: `the ledger did not answer within ${timeoutMs} ms`,
+        });
         req.destroy();
       }, timeoutMs);
       req.on('error', (err: NodeJS.ErrnoException) =>
-        done({ kind: 'unavailable', ambiguous: !NOT_SENT.has(err.code ?? ''), cause: `ledger: ${err.code ?? err.message}` }),
+        done({
+          kind: 'unavailable',
+          ambiguous: !NOT_SENT.has(err.code ?? ''),
+          cause: `ledger: ${err.code ?? err.message}`,
+        }),
       );
       req.on('finish', () => (sent = true));
       req.end(payload);

@@ -49,11 +49,19 @@ async function main(): Promise<void> {
   const watcher = new ContractWatcher({ dir: settings.contractDir });
   watcher.on('change', (next, previous) =>
     logger.info(
-      { role: next.role, epoch: next.epoch, previousRole: previous?.role, previousEpoch: previous?.epoch, ledger: next.ledgerEndpoint },
+      {
+        role: next.role,
+        epoch: next.epoch,
+        previousRole: previous?.role,
+        previousEpoch: previous?.epoch,
+        ledger: next.ledgerEndpoint,
+      },
       'contract loaded',
     ),
   );
-  watcher.on('invalid', (err) => logger.warn({ err: err.message }, 'contract unreadable; keeping the last good one'));
+  watcher.on('invalid', (err) =>
+    logger.warn({ err: err.message }, 'contract unreadable; keeping the last good one'),
+  );
   await watcher.start();
 
   let tokenizer: Tokenizer | undefined;
@@ -63,13 +71,20 @@ async function main(): Promise<void> {
       tokenizer = Tokenizer.fromFile(settings.tokenizationKeyFile);
       logger.info({ file: settings.tokenizationKeyFile }, 'tokenization key loaded');
     } catch (err) {
-      if (keyFault !== (err as Error).message) logger.warn({ reason: (err as Error).message }, 'tokenization key not loaded');
+      if (keyFault !== (err as Error).message)
+        logger.warn({ reason: (err as Error).message }, 'tokenization key not loaded');
       keyFault = (err as Error).message;
     }
   };
 
-  const breaker = new CircuitBreaker({ failureThreshold: settings.breakerFailures, cooldownMs: settings.breakerCooldownMs });
-  const ledger = new LedgerClient({ timeoutMs: settings.ledgerTimeoutMs, target: () => ledgerTarget(watcher.current) });
+  const breaker = new CircuitBreaker({
+    failureThreshold: settings.breakerFailures,
+    cooldownMs: settings.breakerCooldownMs,
+  });
+  const ledger = new LedgerClient({
+    timeoutMs: settings.ledgerTimeoutMs,
+    target: () => ledgerTarget(watcher.current),
+  });
   const exposure = new OfflineExposureBook({ count: metrics.offlineCount, amount: metrics.offlineAmount });
   const declines = new DeclineReporter({ ledger, breaker, metrics });
 
@@ -144,7 +159,9 @@ async function main(): Promise<void> {
 
   health
     .addCheck('contract', () =>
-      watcher.current ? undefined : `contract not loaded from ${settings.contractDir}: ${watcher.error?.message ?? 'not read yet'}`,
+      watcher.current
+        ? undefined
+        : `contract not loaded from ${settings.contractDir}: ${watcher.error?.message ?? 'not read yet'}`,
     )
     .addCheck('tokenizationKey', () => (tokenizer ? undefined : keyFault))
     .addCheck('journal', () => (journal ? journal.fault : journalFault))
@@ -154,7 +171,12 @@ async function main(): Promise<void> {
     });
 
   declines.start();
-  const server = createHttpServer({ routes: authorizationRoutes(() => authorizer, metrics), health, registry, logger });
+  const server = createHttpServer({
+    routes: authorizationRoutes(() => authorizer, metrics),
+    health,
+    registry,
+    logger,
+  });
   const port = await listen(server, settings.port);
   logger.info({ port }, 'authorization listening');
 

@@ -55,7 +55,11 @@ describe('replayOutcome', () => {
   });
   it('a cancel of a hold the ledger never booked is done', () => {
     const cancel = entry('cancel', 'h.cancel', 'h');
-    expect(replayOutcome(cancel, { status: 422, error: { reason: 'PendingNotFound' } })).toEqual({ settle: 'forwarded' });
-    expect(replayOutcome(hold, { status: 422, error: { reason: 'PendingNotFound' } }).settle).toBe('rejected');
+    expect(replayOutcome(cancel, { status: 422, error: { reason: 'PendingNotFound' } })).toEqual({
+      settle: 'forwarded',
+    });
+    expect(replayOutcome(hold, { status: 422, error: { reason: 'PendingNotFound' } }).settle).toBe(
+      'rejected',
+    );
   });
 });

@@ -25,7 +25,10 @@ export type ReplayOutcome =
   | { readonly settle: 'retry'; readonly reason: string };
 
 /** One entry's result in the ledger's batch answer (`{ status, transfer | error }`). */
-export function replayOutcome(entry: OutboxEntry, result: { status?: unknown; error?: { reason?: unknown } } | undefined): ReplayOutcome {
+export function replayOutcome(
+  entry: OutboxEntry,
+  result: { status?: unknown; error?: { reason?: unknown } } | undefined,
+): ReplayOutcome {
   const status = typeof result?.status === 'number' ? result.status : 0;
   const reason = typeof result?.error?.reason === 'string' ? result.error.reason : `status ${status}`;
   if (status === 200 || status === 201) return { settle: 'forwarded' };
@@ -34,6 +37,7 @@ export function replayOutcome(entry: OutboxEntry, result: { status?: unknown; er
     return { settle: 'forwarded' };
   // A void of a hold the ledger already voided or expired has the effect it wanted.
   if (entry.kind === 'void' && reason === 'PendingAlreadyResolved') return { settle: 'forwarded' };
-  if (status === 0 || status >= 500 || status === 429 || reason === 'Fenced') return { settle: 'retry', reason };
+  if (status === 0 || status >= 500 || status === 429 || reason === 'Fenced')
+    return { settle: 'retry', reason };
   return { settle: 'rejected', reason };
 }

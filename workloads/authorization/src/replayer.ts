@@ -74,7 +74,10 @@ export class Replayer {
     );
     if (result.kind === 'unavailable') {
       breaker.onFailure();
-      logger.warn({ cause: result.cause, queued: batch.length }, 'journal replay: the ledger did not answer; will retry');
+      logger.warn(
+        { cause: result.cause, queued: batch.length },
+        'journal replay: the ledger did not answer; will retry',
+      );
       return false;
     }
     breaker.onSuccess();
@@ -110,8 +113,10 @@ export class Replayer {
       metrics.replayed.inc({ result: outcome.settle });
     });
     if (writes.length > 0) await journal.write(writes);
-    for (const entry of settled) if (entry.kind === 'hold') this.options.exposure.release(entry.currency, entry.exposureMinor);
-    if (settled.length > 0) logger.info({ forwarded: settled.length }, 'journal replay: entries acknowledged by the ledger');
+    for (const entry of settled)
+      if (entry.kind === 'hold') this.options.exposure.release(entry.currency, entry.exposureMinor);
+    if (settled.length > 0)
+      logger.info({ forwarded: settled.length }, 'journal replay: entries acknowledged by the ledger');
     return !retry;
   }
 }

@@ -17,7 +17,8 @@ export interface CaptureRequest {
   readonly amountMinor?: number;
 }
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: HttpError };
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: HttpError };
 
 const IDENTIFIER = /^[A-Za-z0-9_.:-]{1,64}$/;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -37,10 +38,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function parseAuthorize(body: unknown, now: Date): Parsed<AuthorizeRequest> {
-  if (!isObject(body)) return bad('body', 'required', 'send a JSON object { amountMinor, currency, card, merchantId, terminalId }');
+  if (!isObject(body))
+    return bad(
+      'body',
+      'required',
+      'send a JSON object { amountMinor, currency, card, merchantId, terminalId }',
+    );
   const { amountMinor, currency, merchantId, terminalId } = body;
   if (!isPositiveSafeInteger(amountMinor))
-    return bad('amountMinor', 'positiveSafeInteger', 'amountMinor must be a positive integer in minor units (cents)');
+    return bad(
+      'amountMinor',
+      'positiveSafeInteger',
+      'amountMinor must be a positive integer in minor units (cents)',
+    );
   if (typeof currency !== 'string' || !CURRENCY.test(currency))
     return bad('currency', 'iso4217', 'currency must be an ISO 4217 code of three capitals, e.g. EUR');
   const card = validateCard(body.card, now);
@@ -57,21 +67,34 @@ export function parseCapture(body: unknown): Parsed<CaptureRequest> {
   if (!isObject(body)) return bad('body', 'object', 'send a JSON object { amountMinor? } or no body');
   if (body.amountMinor === undefined) return { ok: true, value: {} };
   if (!isPositiveSafeInteger(body.amountMinor))
-    return bad('amountMinor', 'positiveSafeInteger', 'amountMinor must be a positive integer in minor units (cents)');
+    return bad(
+      'amountMinor',
+      'positiveSafeInteger',
+      'amountMinor must be a positive integer in minor units (cents)',
+    );
   return { ok: true, value: { amountMinor: body.amountMinor } };
 }
 
 export function parseReversal(body: unknown): Parsed<Record<string, never>> {
-  if (body === undefined || (isObject(body) && Object.keys(body).length === 0)) return { ok: true, value: {} };
+  if (body === undefined || (isObject(body) && Object.keys(body).length === 0))
+    return { ok: true, value: {} };
   return bad('body', 'empty', 'a reversal takes no body (or {})');
 }
 
 /** The Idempotency-Key header, or a 400 naming it. */
 export function parseIdempotencyKey(header: string | string[] | undefined): Parsed<string> {
   if (header === undefined || header === '')
-    return bad('Idempotency-Key', 'required', 'every write needs an Idempotency-Key header (e.g. a UUID per payment attempt)');
+    return bad(
+      'Idempotency-Key',
+      'required',
+      'every write needs an Idempotency-Key header (e.g. a UUID per payment attempt)',
+    );
   if (Array.isArray(header) || !IDEMPOTENCY_KEY.test(header))
-    return bad('Idempotency-Key', 'format', 'Idempotency-Key must be one value of 1-255 visible ASCII characters');
+    return bad(
+      'Idempotency-Key',
+      'format',
+      'Idempotency-Key must be one value of 1-255 visible ASCII characters',
+    );
   return { ok: true, value: header };
 }
 

@@ -16,7 +16,10 @@ describe('servingState', () => {
     expect(servingState(contract('Active', 1), undefined)).toEqual({ serving: true });
     expect(servingState(contract('FailoverTarget', 1), undefined)).toEqual({ serving: true });
     for (const role of ['Standby', 'Draining', 'Lost'] as const)
-      expect(servingState(contract(role, 1), undefined)).toMatchObject({ serving: false, reason: 'NotServing' });
+      expect(servingState(contract(role, 1), undefined)).toMatchObject({
+        serving: false,
+        reason: 'NotServing',
+      });
   });
 
   it('does not serve without a contract', () => {

@@ -6,11 +6,22 @@ import { servesTraffic, type Contract } from '@paygrid/workload-kit';
 
 export type ServingState =
   | { readonly serving: true }
-  | { readonly serving: false; readonly reason: 'ContractNotLoaded' | 'NotServing' | 'Fenced'; readonly message: string };
+  | {
+      readonly serving: false;
+      readonly reason: 'ContractNotLoaded' | 'NotServing' | 'Fenced';
+      readonly message: string;
+    };
 
-export function servingState(contract: Contract | undefined, fencedAtEpoch: number | undefined): ServingState {
+export function servingState(
+  contract: Contract | undefined,
+  fencedAtEpoch: number | undefined,
+): ServingState {
   if (contract === undefined)
-    return { serving: false, reason: 'ContractNotLoaded', message: 'the placement contract has not been read yet' };
+    return {
+      serving: false,
+      reason: 'ContractNotLoaded',
+      message: 'the placement contract has not been read yet',
+    };
   if (!servesTraffic(contract.role))
     return {
       serving: false,

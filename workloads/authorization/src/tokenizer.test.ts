@@ -14,7 +14,9 @@ describe('Tokenizer', () => {
     const a = Tokenizer.fromKey(KEY);
     const b = Tokenizer.fromKey(Buffer.from('another key of at least 32 bytes long!'));
     // Known answer, computed independently: printf %s 4111111111111111 | openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef
-    expect(a.token(PANS[0] as string)).toBe('7b7e6cb2715c7b1c37110f035123abd3fe93c04fa302da2946c4bd9342d2fd2c');
+    expect(a.token(PANS[0] as string)).toBe(
+      '7b7e6cb2715c7b1c37110f035123abd3fe93c04fa302da2946c4bd9342d2fd2c',
+    );
     expect(a.token(PANS[0] as string)).toBe(a.token(PANS[0] as string));
     expect(a.token(PANS[0] as string)).not.toBe(b.token(PANS[0] as string));
     expect(a.token(PANS[0] as string)).not.toBe(a.token(PANS[1] as string));

@@ -11,7 +11,10 @@ export const BODY = JSON.stringify({
   terminalId: 't-bench',
 });
 
-export async function drive(url: string, options: { connections: number; durationSeconds: number }): Promise<Result> {
+export async function drive(
+  url: string,
+  options: { connections: number; durationSeconds: number },
+): Promise<Result> {
   const run = `${process.pid}-${Date.now()}`;
   let n = 0;
   return autocannon({

@@ -7,7 +7,11 @@
 //   PAYGRID_BENCH_CPU_PROF=dir  → the service writes a --cpu-prof profile there on exit
 import { freePort, ServiceProcess } from '@paygrid/workload-kit/testing';
 import { fileURLToPath } from 'node:url';
-import { authorizationContract, authorizationFiles, ContractVolume } from '../test-support/contract-volume.js';
+import {
+  authorizationContract,
+  authorizationFiles,
+  ContractVolume,
+} from '../test-support/contract-volume.js';
 import { drive, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
@@ -41,12 +45,19 @@ try {
   await service.waitReady();
   await drive(service.url, { connections, durationSeconds: 2 }); // warm-up (JIT, breaker opens)
   const result = await drive(service.url, { connections, durationSeconds });
-  process.stdout.write(report(`authorization stand-in (${connections} connections, ${durationSeconds} s)`, result, { rps: 10_000, p99Ms: 5 }));
+  process.stdout.write(
+    report(`authorization stand-in (${connections} connections, ${durationSeconds} s)`, result, {
+      rps: 10_000,
+      p99Ms: 5,
+    }),
+  );
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const batches = /paygrid_authorization_journal_batch_size_count\{[^}]*\} (\d+)/.exec(metrics)?.[1];
   const writes = /paygrid_authorization_journal_batch_size_sum\{[^}]*\} (\d+)/.exec(metrics)?.[1];
   if (batches && writes)
-    process.stdout.write(`journal: ${writes} writes in ${batches} commits (${Math.floor(Number(writes) / Number(batches))} per fsync)\n`);
+    process.stdout.write(
+      `journal: ${writes} writes in ${batches} commits (${Math.floor(Number(writes) / Number(batches))} per fsync)\n`,
+    );
 } finally {
   await service.stop('SIGTERM');
   volume.remove();

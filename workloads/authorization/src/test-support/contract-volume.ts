@@ -51,7 +51,11 @@ export class ContractVolume {
 }
 
 /** A directory with a 32-byte tokenization key file and an empty journal directory. */
-export function authorizationFiles(): { readonly keyFile: string; readonly journalDir: string; readonly root: string } {
+export function authorizationFiles(): {
+  readonly keyFile: string;
+  readonly journalDir: string;
+  readonly root: string;
+} {
   const root = mkdtempSync(join(tmpdir(), 'paygrid-authz-'));
   const keyFile = join(root, 'key');
   writeFileSync(keyFile, 'test-tokenization-key-0123456789abcdef\n');
