@@ -69,6 +69,7 @@ export async function startAuthorization(
       PAYGRID_LEDGER_TIMEOUT_MS: '250',
       PAYGRID_LEDGER_BREAKER_COOLDOWN_MS: '100',
       PAYGRID_REPLAY_INTERVAL_MS: '100',
+      PAYGRID_REPLAY_BATCH_SIZE: '5',
       PAYGRID_LOG_LEVEL: 'debug',
       ...env,
     },
