@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'forwarded', 'rejected')),
   reason TEXT,
   settled_at INTEGER);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS outbox_queued ON outbox (seq) WHERE state = 'queued';
 `;
 
@@ -44,6 +45,7 @@ export class BatchWriter {
   private readonly upsertAuthorization: StatementSync;
   private readonly insertOutbox: StatementSync;
   private readonly settle: StatementSync;
+  private readonly heartbeat: StatementSync;
   private readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -60,6 +62,9 @@ export class BatchWriter {
     );
     this.settle = db.prepare(
       "UPDATE outbox SET state = ?, reason = ?, settled_at = ? WHERE seq = ? AND state = 'queued'",
+    );
+    this.heartbeat = db.prepare(
+      "INSERT INTO meta (k, v) VALUES ('heartbeat', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
     );
   }
 
@@ -101,6 +106,9 @@ export class BatchWriter {
       }
       case 'settled':
         this.settle.run(w.state, w.reason ?? null, now, w.seq);
+        return;
+      case 'heartbeat':
+        this.heartbeat.run(now);
         return;
     }
   }

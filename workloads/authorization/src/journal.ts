@@ -70,7 +70,9 @@ export type JournalWrite =
       readonly seq: number;
       readonly state: 'forwarded' | 'rejected';
       readonly reason?: string;
-    };
+    }
+  /** A write of nothing that matters, so readiness learns the journal still takes writes when idle. */
+  | { readonly kind: 'heartbeat' };
 
 export interface JournalOptions {
   readonly dir: string;

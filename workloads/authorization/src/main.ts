@@ -154,6 +154,12 @@ async function main(): Promise<void> {
     Math.min(250, settings.breakerCooldownMs),
   );
   probe.unref();
+  // With no traffic, a commit failure would go unseen: write a heartbeat so /readyz tells the truth.
+  const heartbeat = setInterval(
+    () => void journal?.write([{ kind: 'heartbeat' }]).catch(() => undefined),
+    5000,
+  );
+  heartbeat.unref();
   const prune = setInterval(() => journal?.prune(settings.retentionHours * 3600_000), 3600_000);
   prune.unref();
 
