@@ -1,0 +1,38 @@
+// Who may write (docs/ledger.md, I6), as pure decisions over the fences the write transaction
+// read FOR UPDATE. The transaction raises the fences; these functions only judge.
+
+export interface WriterIdentity {
+  readonly epoch: number;
+  readonly member: string;
+  readonly replacedMember?: string;
+}
+
+export type FenceVerdict = { readonly ok: true } | { readonly ok: false; readonly fenceEpoch: number };
+
+/** The ledger process itself: refused when a newer ledger (higher epoch) has written. */
+export function judgeLedger(ownEpoch: number, ledgerFence: number): FenceVerdict {
+  return ownEpoch >= ledgerFence ? { ok: true } : { ok: false, fenceEpoch: ledgerFence };
+}
+
+/**
+ * An authorization placement's write: refused when its member was replaced at a higher epoch.
+ * Stand-in replays pass at any epoch: the terminal was already told "approved".
+ */
+export function judgeWriter(
+  writer: WriterIdentity,
+  standIn: boolean,
+  memberFence: number | undefined,
+): FenceVerdict {
+  if (standIn || memberFence === undefined || writer.epoch >= memberFence) return { ok: true };
+  return { ok: false, fenceEpoch: memberFence };
+}
+
+/** The fences a batch raises: each replaced member named by a writer, to that writer's epoch. */
+export function fencesToRaise(writers: readonly WriterIdentity[]): Map<string, number> {
+  const raise = new Map<string, number>();
+  for (const w of writers) {
+    if (w.replacedMember === undefined || w.replacedMember === w.member) continue;
+    raise.set(w.replacedMember, Math.max(raise.get(w.replacedMember) ?? 0, w.epoch));
+  }
+  return raise;
+}

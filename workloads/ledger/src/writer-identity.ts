@@ -1,0 +1,30 @@
+// Who is writing, from the fencing headers every write carries (docs/ledger.md, "Fencing").
+import type { IncomingHttpHeaders } from 'node:http';
+import { HttpError } from '@paygrid/workload-kit';
+import type { WriterIdentity } from './fencing.js';
+
+const MEMBER = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const bad = (name: string, message: string) =>
+  new HttpError(400, 'FieldValueInvalid', message, { field: `header:${name}`, rule: 'header' });
+
+export function parseWriterIdentity(headers: IncomingHttpHeaders): WriterIdentity {
+  const epoch = header(headers, 'paygrid-epoch');
+  if (epoch === undefined || !/^\d{1,15}$/.test(epoch))
+    throw bad(
+      'Paygrid-Epoch',
+      "Paygrid-Epoch must be the caller's epoch (/etc/paygrid/epoch), a non-negative integer",
+    );
+  const member = header(headers, 'paygrid-member');
+  if (member === undefined || !MEMBER.test(member))
+    throw bad('Paygrid-Member', "Paygrid-Member must name the caller's member cluster (/etc/paygrid/member)");
+  const replaced = header(headers, 'paygrid-replaced-member');
+  if (replaced !== undefined && replaced !== '' && !MEMBER.test(replaced))
+    throw bad('Paygrid-Replaced-Member', 'Paygrid-Replaced-Member must be a member name or absent');
+  return { epoch: Number(epoch), member, ...(replaced ? { replacedMember: replaced } : {}) };
+}
