@@ -20,10 +20,10 @@ const CHECKS: readonly Check[] = [
     name: 'I2 every account equals what its transfers add up to',
     sql: `
 WITH moves AS (
-  SELECT debit_account_id AS account, 'd' AS side, t.type, t.amount, t.state, p.amount AS pending_amount
+  SELECT t.debit_account_id AS account, 'd' AS side, t.type, t.amount, t.state, p.amount AS pending_amount
   FROM transfers t LEFT JOIN transfers p ON p.id = t.pending_id
   UNION ALL
-  SELECT credit_account_id, 'c', t.type, t.amount, t.state, p.amount
+  SELECT t.credit_account_id, 'c', t.type, t.amount, t.state, p.amount
   FROM transfers t LEFT JOIN transfers p ON p.id = t.pending_id
 ), sums AS (
   SELECT account, side,

@@ -1,0 +1,31 @@
+import { fencesToRaise, judgeLedger, judgeWriter } from './fencing.js';
+
+describe('fencing', () => {
+  it('refuses a ledger older than the fence, at the boundary too', () => {
+    expect(judgeLedger(5, 5)).toEqual({ ok: true });
+    expect(judgeLedger(6, 5)).toEqual({ ok: true });
+    expect(judgeLedger(4, 5)).toEqual({ ok: false, fenceEpoch: 5 });
+  });
+
+  it('refuses online writes of a replaced member below the fence, never stand-in replays', () => {
+    const a = { epoch: 3, member: 'edge-a' };
+    expect(judgeWriter(a, false, undefined)).toEqual({ ok: true });
+    expect(judgeWriter(a, false, 3)).toEqual({ ok: true });
+    expect(judgeWriter(a, false, 4)).toEqual({ ok: false, fenceEpoch: 4 });
+    expect(judgeWriter(a, true, 4)).toEqual({ ok: true });
+  });
+
+  it('raises each replaced member to the highest epoch that named it, ignoring self-replacement', () => {
+    const raise = fencesToRaise([
+      { epoch: 4, member: 'edge-b', replacedMember: 'edge-a' },
+      { epoch: 6, member: 'cloud-eu', replacedMember: 'edge-a' },
+      { epoch: 5, member: 'edge-c', replacedMember: 'edge-d' },
+      { epoch: 9, member: 'edge-a', replacedMember: 'edge-a' },
+      { epoch: 9, member: 'edge-e' },
+    ]);
+    expect([...raise]).toEqual([
+      ['edge-a', 6],
+      ['edge-d', 5],
+    ]);
+  });
+});
