@@ -80,8 +80,14 @@ export interface Folded {
 
 export const minuteOf = (ms: number): number => ms - (((ms % 60_000) + 60_000) % 60_000);
 
+// Control characters (NUL above all, which PostgreSQL text refuses) would wedge the feed on one bad event.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 function label(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_LABEL) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const clean = v.replace(CONTROL, '').trim().slice(0, MAX_LABEL);
+  return clean === '' ? undefined : clean;
 }
 
 function where(atMs: number, metadata: Metadata, member: string | undefined): Where {

@@ -58,10 +58,16 @@ function names(q: URLSearchParams): Parsed<SummaryQuery> {
   return { ok: true, value: out };
 }
 
+/** Date.parse rolls 2026-02-30 over into March; a calendar day that does not exist is refused instead. */
+function realDate(v: string): boolean {
+  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return m >= 1 && m <= 12 && d >= 1 && new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}
+
 function timestamp(q: URLSearchParams, name: string): Parsed<number | undefined> {
   const v = q.get(name);
   if (v === null) return { ok: true, value: undefined };
-  const ms = TIMESTAMP.test(v) ? Date.parse(v) : Number.NaN;
+  const ms = TIMESTAMP.test(v) && realDate(v) ? Date.parse(v) : Number.NaN;
   if (!Number.isFinite(ms))
     return {
       ok: false,
