@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['e2e/**', 'operator/src/cli/**', 'scripts/**', '**/*.test.ts'],
+    files: ['e2e/**', 'operator/src/cli/**', 'scripts/**', '**/*.test.ts', 'workloads/*/src/bench/**'],
     rules: { 'no-console': 'off' },
   },
 );

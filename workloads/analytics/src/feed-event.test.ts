@@ -42,7 +42,9 @@ describe('parsing a change-feed page', () => {
   it('refuses a page whose seqs cannot be trusted', () => {
     expect(() => parseFeedPage({ events: [transfer(3)], next: 3 }, 3)).toThrow(FeedFormatError);
     expect(() => parseFeedPage({ events: [transfer(5), transfer(4)], next: 5 }, 0)).toThrow(/went backwards/);
-    expect(() => parseFeedPage({ events: [{ ...transfer(1), seq: 1.5 }], next: 2 }, 0)).toThrow(/integer seq/);
+    expect(() => parseFeedPage({ events: [{ ...transfer(1), seq: 1.5 }], next: 2 }, 0)).toThrow(
+      /integer seq/,
+    );
     expect(() => parseFeedPage({ events: [transfer(2)], next: 1 }, 0)).toThrow(/next cursor/);
     expect(() => parseFeedPage({ next: 1 }, 0)).toThrow(/events array/);
   });

@@ -82,7 +82,12 @@ describe('folding feed events into aggregate deltas', () => {
   it('counts declines by reason with their volume and latency', () => {
     const f = foldEvents(
       parsed([
-        declineEvent({ id: 'd1', amountMinor: 9000, reason: 'FloorLimitExceeded', metadata: { ...A, latencyMs: 1 } }),
+        declineEvent({
+          id: 'd1',
+          amountMinor: 9000,
+          reason: 'FloorLimitExceeded',
+          metadata: { ...A, latencyMs: 1 },
+        }),
         declineEvent({ id: 'd2', amountMinor: 100, reason: 'FloorLimitExceeded', metadata: A }),
         declineEvent({ id: 'd3', amountMinor: 50, reason: 'InsufficientFunds', metadata: A }),
       ]),
@@ -118,11 +123,7 @@ describe('folding feed events into aggregate deltas', () => {
 
   it('sums amounts exactly past 2^53', () => {
     const big = 2 ** 52;
-    const f = foldEvents(
-      parsed([1, 2, 3].map((i) => transferEvent(hold(`authz_${i}`, big, A)))),
-      none,
-      0,
-    );
+    const f = foldEvents(parsed([1, 2, 3].map((i) => transferEvent(hold(`authz_${i}`, big, A)))), none, 0);
     expect(f.volumes[0]?.amountMinor).toBe(3n * BigInt(big));
     expect((f.volumes[0]?.amountMinor ?? 0n) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
   });
@@ -137,7 +138,9 @@ describe('folding feed events into aggregate deltas', () => {
       none,
       0,
     );
-    expect(f.counts).toEqual([expect.objectContaining({ minuteMs: T0, gateway: 'gw', site: 'edge-a', approvals: 1 })]);
+    expect(f.counts).toEqual([
+      expect.objectContaining({ minuteMs: T0, gateway: 'gw', site: 'edge-a', approvals: 1 }),
+    ]);
     expect(f.outcomes).toEqual({ counted: 1, ignored: 0, skipped: 2 });
     expect(f.skipped).toEqual({ 'transfer.amountMinor invalid': 1, 'kind unknown': 1 });
     expect(f.lastSeq).toBe(3);

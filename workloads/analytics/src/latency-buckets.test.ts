@@ -1,4 +1,9 @@
-import { estimateQuantile, LATENCY_BUCKET_COUNT, LATENCY_BUCKETS_MS, latencyBucket } from './latency-buckets.js';
+import {
+  estimateQuantile,
+  LATENCY_BUCKET_COUNT,
+  LATENCY_BUCKETS_MS,
+  latencyBucket,
+} from './latency-buckets.js';
 
 const counts = (entries: Record<number, number>): number[] => {
   const c = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);

@@ -4,7 +4,11 @@ import { parseSeriesQuery, parseSummaryQuery } from './query-params.js';
 const NOW = Date.parse('2026-03-01T12:34:56Z');
 const q = (s: string): URLSearchParams => new URLSearchParams(s);
 
-function refusal(r: { ok: true } | { ok: false; error: HttpError }): { status: number; field?: string; rule?: string } {
+function refusal(r: { ok: true } | { ok: false; error: HttpError }): {
+  status: number;
+  field?: string;
+  rule?: string;
+} {
   if (r.ok) throw new Error('expected a refusal');
   const e = r.error.body().error;
   return { status: r.error.status, field: e.field, rule: e.rule };
@@ -26,7 +30,9 @@ describe('query parameters', () => {
 
   it('series takes gateway, site, from, to and step, aligned to the step', () => {
     const r = parseSeriesQuery(
-      q('gateway=payments/checkout&site=edge-a&from=2026-03-01T10:10:10Z&to=2026-03-01T12:00:00%2B01:00&step=hour'),
+      q(
+        'gateway=payments/checkout&site=edge-a&from=2026-03-01T10:10:10Z&to=2026-03-01T12:00:00%2B01:00&step=hour',
+      ),
       NOW,
     );
     expect(r).toEqual({

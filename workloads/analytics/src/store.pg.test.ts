@@ -82,7 +82,7 @@ describe('analytics store on PostgreSQL', () => {
       ['declined', 1n, 50n],
     ]);
     // The captured hold left open_holds; the other is still open.
-    expect(await queryText(db.url, 'SELECT string_agg(id, \',\') FROM open_holds')).toBe('authz_2');
+    expect(await queryText(db.url, "SELECT string_agg(id, ',') FROM open_holds")).toBe('authz_2');
     expect((await readCursor(pool)).seq).toBe(4);
   });
 
@@ -102,7 +102,7 @@ describe('analytics store on PostgreSQL', () => {
       await expect(applyEvents(impatient, batch)).rejects.toThrow(/lock timeout/);
       await locker.query('ROLLBACK');
       expect(await totalsText()).toBe(before);
-      expect(await queryText(db.url, 'SELECT string_agg(id, \',\') FROM open_holds')).toBe('authz_2');
+      expect(await queryText(db.url, "SELECT string_agg(id, ',') FROM open_holds")).toBe('authz_2');
 
       // The same batch, fetched again, then counts once.
       await applyEvents(pool, batch);

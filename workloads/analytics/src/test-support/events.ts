@@ -38,7 +38,13 @@ export const hold = (id: string, amountMinor: number, metadata: Raw, extra: Raw 
   ...extra,
 });
 
-export const resolve = (type: 'post' | 'void', id: string, pendingId: string, amountMinor: number, extra: Raw = {}): Raw => ({
+export const resolve = (
+  type: 'post' | 'void',
+  id: string,
+  pendingId: string,
+  amountMinor: number,
+  extra: Raw = {},
+): Raw => ({
   id,
   type,
   pendingId,
