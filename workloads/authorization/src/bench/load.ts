@@ -1,6 +1,8 @@
 // What both benchmarks share: an authorization body, a request factory with a unique
 // Idempotency-Key per request, the run through autocannon, and one line of figures with the machine.
 import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { freePort, ServiceProcess } from '@paygrid/workload-kit/testing';
 import autocannon, { type Result } from 'autocannon';
 
 export const BODY = JSON.stringify({
@@ -47,5 +49,30 @@ export function report(name: string, r: Result, target: { rps: number; p99Ms: nu
     `${name}: ${Math.floor(r.requests.average)} req/s (median ${r.requests.p50}), latency p50 ${r.latency.p50} ms, ` +
     `p99 ${r.latency.p99} ms, max ${r.latency.max} ms; 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}; ` +
     `target ≥ ${target.rps}/s at p99 ≤ ${target.p99Ms} ms: ${ok ? 'met' : 'MISSED'} [${machine()}]\n`
+  );
+}
+
+/** The same load against http-floor.js (bare node:http in its own process), for the ratio. */
+export async function httpFloor(options: { connections: number; durationSeconds: number }): Promise<Result> {
+  const floor = new ServiceProcess({
+    main: fileURLToPath(new URL('./http-floor.js', import.meta.url)),
+    port: await freePort(),
+    env: {},
+  });
+  floor.start();
+  try {
+    await floor.waitReady();
+    await drive(floor.url, { ...options, durationSeconds: 1 });
+    return await drive(floor.url, options);
+  } finally {
+    await floor.stop('SIGTERM');
+  }
+}
+
+export function ratioLine(name: string, r: Result, floor: Result): string {
+  return (
+    `baseline, bare node:http (same load, same run): ${Math.floor(floor.requests.average)} req/s, p50 ` +
+    `${floor.latency.p50} ms, p99 ${floor.latency.p99} ms; ${name} / baseline: ` +
+    `${(r.requests.average / floor.requests.average).toFixed(2)}× throughput\n`
   );
 }

@@ -9,7 +9,7 @@
 //   node workloads/authorization/dist/bench/online.js [durationSeconds] [connections]
 import { createTestDatabase, type TestDatabase } from '@paygrid/workload-kit/testing';
 import { startAuthorization, startLedger } from '../test-support/processes.js';
-import { drive, report } from './load.js';
+import { drive, httpFloor, ratioLine, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 64);
@@ -44,6 +44,7 @@ try {
       },
     ),
   );
+  process.stdout.write(ratioLine('online', result, await httpFloor({ connections, durationSeconds })));
   const metrics = await (await fetch(`${authz.service.url}/metrics`)).text();
   const standIn =
     /paygrid_authorization_requests_total\{outcome="approved_stand_in"[^}]*\} (\d+)/.exec(metrics)?.[1] ??

@@ -12,7 +12,7 @@ import {
   authorizationFiles,
   ContractVolume,
 } from '../test-support/contract-volume.js';
-import { drive, report } from './load.js';
+import { drive, httpFloor, ratioLine, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 32);
@@ -51,6 +51,7 @@ try {
       p99Ms: 5,
     }),
   );
+  process.stdout.write(ratioLine('stand-in', result, await httpFloor({ connections, durationSeconds })));
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   const batches = /paygrid_authorization_journal_batch_size_count\{[^}]*\} (\d+)/.exec(metrics)?.[1];
   const writes = /paygrid_authorization_journal_batch_size_sum\{[^}]*\} (\d+)/.exec(metrics)?.[1];
