@@ -300,7 +300,9 @@ describe('helm install, upgrade and uninstall on the hub', () => {
       'kubectl --context <member> apply -f charts/paygrid/member-rbac.yaml',
       `kubectl -n ${NS} create secret generic paygrid-member-edge-a --from-file=kubeconfig=edge-a.kubeconfig`,
       'kubectl wait es/edge-a --for=condition=Ready',
-      'kubectl apply -f examples/namespace.yaml -f examples/paymentgateway.yaml',
+      'kubectl apply -f examples/namespace.yaml',
+      'bash examples/create-secrets.sh',
+      'kubectl apply -f examples/paymentgateway.yaml',
       `Operator identity on the hub: ${SA}`,
     ]) {
       expect(notes).toContain(next);
@@ -514,6 +516,8 @@ describe('helm install, upgrade and uninstall on the hub', () => {
       ['patch', 'cloudclusters.paygrid.io', '--subresource=status'],
       // the webhook reads a Secret its cache does not hold yet
       ['get', 'secrets', '-n', NS],
+      // the Secrets a PaymentGateway names, by name in its namespace
+      ['get', 'secrets', '-n', GW_NS],
       ['list', 'secrets', '-n', NS],
       ['watch', 'secrets', '-n', NS],
       ['create', 'leases.coordination.k8s.io', '-n', NS],
@@ -524,10 +528,10 @@ describe('helm install, upgrade and uninstall on the hub', () => {
       ['create', 'events.events.k8s.io', '-n', 'default'],
     ];
     const denied: string[][] = [
-      // Secrets anywhere else
-      ['get', 'secrets', '-n', 'kube-system'],
-      ['get', 'secrets', '-n', 'default'],
+      // Secrets: a gateway's Secrets are read by name (get, any namespace), never enumerated
       ['list', 'secrets', '--all-namespaces'],
+      ['list', 'secrets', '-n', GW_NS],
+      ['watch', 'secrets', '-n', GW_NS],
       ['create', 'secrets', '-n', NS],
       // no escalation
       ['create', 'clusterroles.rbac.authorization.k8s.io'],
@@ -646,12 +650,16 @@ describe('member-rbac.yaml on a member (edge-a)', () => {
         ['list', r, '--all-namespaces'],
       ]),
       ['watch', 'deployments.apps', '--all-namespaces'],
+      // the copies of a gateway's Secrets: written and deleted by name, never read
+      ['create', 'secrets', '-n', 'payments'],
+      ['patch', 'secrets', '-n', 'payments'],
+      ['delete', 'secrets', '-n', 'payments'],
     ];
     const no = [
       ['delete', 'namespaces'],
       ['get', 'secrets', '-n', 'payments'],
       ['list', 'secrets', '--all-namespaces'],
-      ['create', 'secrets', '-n', 'payments'],
+      ['watch', 'secrets', '-n', 'payments'],
       ['list', 'pods', '-n', 'payments'],
       ['create', 'pods', '-n', 'payments'],
       ['create', 'roles.rbac.authorization.k8s.io', '-n', 'payments'],

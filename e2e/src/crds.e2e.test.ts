@@ -209,6 +209,26 @@ describe('CRDs on the hub', () => {
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     });
     expect(spec.ledger.replicas).toBe(1);
+    // The Secret keys default to the file names the services read.
+    const refs = {
+      ...minimal,
+      spec: {
+        authorization: { ...minimal.spec.authorization, tokenizationKeySecretRef: { name: 'card-key' } },
+        ledger: { ...minimal.spec.ledger, databaseSecretRef: { name: 'ledger-db' } },
+        analytics: { image: 'ghcr.io/paygrid/analytics:0.2.0', databaseSecretRef: { name: 'analytics-db' } },
+      },
+    };
+    const withRefs = (
+      JSON.parse(
+        must(
+          hub(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(refs)),
+          'dry-run create of a PaymentGateway naming its Secrets',
+        ),
+      ) as Obj
+    ).spec;
+    expect(withRefs.authorization.tokenizationKeySecretRef).toEqual({ name: 'card-key', key: 'key' });
+    expect(withRefs.ledger.databaseSecretRef).toEqual({ name: 'ledger-db', key: 'url' });
+    expect(withRefs.analytics.databaseSecretRef).toEqual({ name: 'analytics-db', key: 'url' });
     expect(spec.failover).toEqual({
       mode: 'Automatic',
       detectionWindowSeconds: 6,
@@ -551,6 +571,37 @@ const rejections: Rejection[] = [
     name: 'more than 20 ledger replicas',
     field: 'spec.ledger.replicas',
     create: gateway((s) => (s.ledger.replicas = 21)),
+  },
+
+  // PaymentGateway: the Secrets it names.
+  {
+    name: 'tokenization key Secret without a name',
+    field: 'spec.authorization.tokenizationKeySecretRef.name',
+    message: /Required value/,
+    create: gateway((s) => (s.authorization.tokenizationKeySecretRef = { key: 'key' })),
+  },
+  {
+    name: 'tokenization key Secret name that is not a DNS subdomain',
+    field: 'spec.authorization.tokenizationKeySecretRef.name',
+    create: gateway((s) => (s.authorization.tokenizationKeySecretRef = { name: 'Card_Key' })),
+  },
+  {
+    name: 'tokenization key with a character a Secret key cannot have',
+    field: 'spec.authorization.tokenizationKeySecretRef.key',
+    create: gateway(
+      (s) => (s.authorization.tokenizationKeySecretRef = { name: 'card-key', key: 'hmac key' }),
+    ),
+  },
+  {
+    name: 'ledger database Secret name that is not a DNS subdomain',
+    field: 'spec.ledger.databaseSecretRef.name',
+    create: gateway((s) => (s.ledger.databaseSecretRef = { name: 'Ledger DB' })),
+  },
+  {
+    name: 'analytics database Secret without a name',
+    field: 'spec.analytics.databaseSecretRef.name',
+    message: /Required value/,
+    create: gateway((s) => (s.analytics.databaseSecretRef = {})),
   },
 
   // PaymentGateway: failover.

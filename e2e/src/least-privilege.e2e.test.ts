@@ -30,11 +30,15 @@ afterAll(async () => {
   kubectl('hub', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
 });
 
-test('the chart ServiceAccount cannot read Secrets elsewhere nor escalate', () => {
+test('the chart ServiceAccount cannot enumerate Secrets elsewhere nor escalate', () => {
   const as = ['--as', identity.serviceAccount];
   const can = (...args: string[]) => kubectl('hub', ['auth', 'can-i', ...args, ...as]).stdout.trim();
   expect(can('list', 'secrets', '-n', OPERATOR_NAMESPACE)).toBe('yes');
-  expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
+  // A gateway's Secrets are read by name wherever the gateway is; never listed or watched there.
+  expect(can('get', 'secrets', '-n', NS)).toBe('yes');
+  expect(can('list', 'secrets', '-n', 'kube-system')).toBe('no');
+  expect(can('watch', 'secrets', '-n', NS)).toBe('no');
+  expect(can('create', 'secrets', '-n', OPERATOR_NAMESPACE)).toBe('no');
   expect(can('create', 'clusterrolebindings')).toBe('no');
   expect(can('patch', 'paymentgateways.paygrid.io', '--subresource=status', '-n', NS)).toBe('yes');
   expect(can('update', 'paymentgateways.paygrid.io', '--subresource=status', '-n', NS)).toBe('no');

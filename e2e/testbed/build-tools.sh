@@ -116,6 +116,31 @@ go_install() {
   log "$name $v: built in $((SECONDS - t0)) s"
 }
 
+# helm with the ldflags its release binaries carry: its own version, and the Kubernetes version
+# of the client-go it was built with. Without them helm believes the cluster is v1.20.0 and
+# `helm template` refuses any chart with kubeVersion >= 1.21. A cached helm that does not report
+# its version (built before this) is rebuilt.
+build_helm() {
+  local v=$HELM_VERSION dir=$tools/helm-$HELM_VERSION
+  if [ -x "$dir/helm" ] && [ "$("$dir/helm" version --template '{{.Version}}' 2>/dev/null)" = "$v" ]; then
+    log "helm $v: cached"; return; fi
+  log "helm $v: go build with release ldflags"
+  local t0=$SECONDS w src client minor; w=$(stage)
+  src=$(go mod download -json "helm.sh/helm/v3@$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$src" ] || fail helm "cannot download helm.sh/helm/v3@$v"
+  # client-go v0.X.Y is Kubernetes v1.X.Y (helm's Makefile derives it the same way).
+  client=$(sed -n 's/^[[:space:]]*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$src/go.mod" | head -1)
+  [ -n "$client" ] || fail helm "no k8s.io/client-go in $src/go.mod"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$v"
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    ld="$ld -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$client"
+  done
+  GOBIN="$w/bin" go install -trimpath -ldflags "$ld" "helm.sh/helm/v3/cmd/helm@$v" 2>"$w/build.log" \
+    || fail helm "$(tail -20 "$w/build.log")"
+  publish "$w/bin" "$dir"; rm -rf "$w"
+  log "helm $v: built in $((SECONDS - t0)) s (Kubernetes v1.$client by default)"
+}
+
 # The CRDs of the projects the chart's optional objects belong to (Prometheus Operator's
 # ServiceMonitor, cert-manager's Certificate and Issuer), so the e2e suite can send those objects
 # to a real apiserver. Both projects publish their CRDs in their Go modules; files are copied,
@@ -146,7 +171,7 @@ for tool in $want; do
     kubernetes) build_kube ;;
     etcd) build_etcd ;;
     kwok) go_install kwok "$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION" ;;
-    helm) go_install helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" ;;
+    helm) build_helm ;;
     kind) go_install kind "$KIND_VERSION" "sigs.k8s.io/kind@$KIND_VERSION" ;;
     crds) fetch_crds ;;
     *) fail "$tool" "unknown tool (known: kubernetes etcd kwok helm kind crds)" ;;

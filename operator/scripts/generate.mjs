@@ -69,6 +69,8 @@ const NAMES = {
     'spec.authorization.resources.limits': 'ResourceList',
     'spec.ledger': 'LedgerSpec',
     'spec.ledger.databaseSecretRef': 'SecretKeyRef',
+    'spec.authorization.tokenizationKeySecretRef': 'SecretKeyRef',
+    'spec.analytics.databaseSecretRef': 'SecretKeyRef',
     'spec.analytics': 'AnalyticsSpec',
     'spec.analytics.cloudSelector': 'LabelSelector',
     'spec.failover': 'FailoverSpec',
@@ -103,7 +105,7 @@ const SHARED = {
     docs: {
       '': 'Reference to one key of a Secret.',
       name: 'Name of the Secret. A DNS subdomain.',
-      key: "Key in the Secret's data. Its default depends on the field: kubeconfig for kubeconfigSecretRef, url for databaseSecretRef.",
+      key: "Key in the Secret's data. Its default depends on the field: kubeconfig for kubeconfigSecretRef, key for tokenizationKeySecretRef, url for databaseSecretRef.",
     },
   },
   NodeCounts: { docs: { '': "Node counts of a member's cluster." } },

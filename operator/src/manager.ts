@@ -47,6 +47,7 @@ class Controllers {
     events: EventRecorder,
   ) {
     const hubClient = ObjectClient.forConfig(kc, { fieldManager: FIELD_MANAGER });
+    const hubCore = kc.makeApiClient(CoreV1Api);
     const applied = new AppliedCache(config.resyncPeriodMs);
     this.registry = new MemberRegistry({
       hubKubeConfig: kc,
@@ -100,6 +101,7 @@ class Controllers {
         events,
         metrics: paygrid,
         pruneMemory: new PruneMemory(),
+        readHubSecret: (namespace, name) => apiSecretReader(hubCore, namespace)(name),
       }),
     });
 

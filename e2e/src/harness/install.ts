@@ -3,11 +3,12 @@
 // identity on each member (charts/paygrid/member-rbac.yaml and member-policy.yaml),
 // put a kubeconfig for that identity in a Secret in the operator's namespace,
 // apply the EdgeSite/CloudCluster resources from examples/.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { MEMBERS, kubectl, memberKubeconfigPath } from '../testbed/clusters.js';
+import { MEMBERS, contextOf, kubeconfigPath, kubectl, memberKubeconfigPath } from '../testbed/clusters.js';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OPERATOR_NAMESPACE = 'paygrid-system';
@@ -117,7 +118,31 @@ export function applyMembers(): void {
   }
 }
 
+/**
+ * The Secrets examples/paymentgateway.yaml names, made by examples/create-secrets.sh as the README
+ * says. The testbed's pods are KWOK's (nothing connects): the database URLs name no real host.
+ */
+export function createExampleSecrets(): void {
+  try {
+    execFileSync('bash', [join(repo, 'examples', 'create-secrets.sh')], {
+      env: {
+        ...process.env,
+        KUBECONFIG: kubeconfigPath,
+        KUBE_CONTEXT: contextOf('hub'),
+        LEDGER_DATABASE_URL: 'postgres://ledger:demo@ledger-db.invalid:5432/ledger',
+        ANALYTICS_DATABASE_URL: 'postgres://analytics:demo@analytics-db.invalid:5432/analytics',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string };
+    throw new Error(`examples/create-secrets.sh failed: ${e.stderr || e.stdout}`);
+  }
+}
+
 export function applyExampleGateway(): void {
   must('apply namespace', kubectl('hub', ['apply', '-f', join(repo, 'examples', 'namespace.yaml')]));
+  createExampleSecrets();
   must('apply gateway', kubectl('hub', ['apply', '-f', join(repo, 'examples', 'paymentgateway.yaml')]));
 }

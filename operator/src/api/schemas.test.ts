@@ -243,6 +243,28 @@ describe('examples', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   for (const f of ['int32', 'int64', 'date-time']) ajv.addFormat(f, true);
 
+  it("run the payment services' images of this release (make image tags them with the project's version)", () => {
+    const version = (
+      JSON.parse(readFileSync(join(root, 'operator', 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    const gateways = objects.filter((o) => o.obj.kind === 'PaymentGateway');
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const { obj } of gateways) {
+      expect(obj.spec.authorization.image).toBe(`ghcr.io/paygrid/authorization:${version}`);
+      expect(obj.spec.ledger.image).toBe(`ghcr.io/paygrid/ledger:${version}`);
+      expect(obj.spec.analytics.image).toBe(`ghcr.io/paygrid/analytics:${version}`);
+      // ... and name the Secrets they need, which examples/create-secrets.sh makes.
+      const script = readFileSync(join(root, 'examples', 'create-secrets.sh'), 'utf8');
+      for (const ref of [
+        obj.spec.authorization.tokenizationKeySecretRef,
+        obj.spec.ledger.databaseSecretRef,
+        obj.spec.analytics.databaseSecretRef,
+      ] as { name: string; key: string }[]) {
+        expect(script).toContain(`create ${ref.name} ${ref.key} `);
+      }
+    }
+  });
+
   it('include every paygrid kind and the namespace', () => {
     const kinds = objects.map((o) => o.obj.kind);
     for (const k of [...byKind.keys(), 'Namespace']) expect(kinds).toContain(k);

@@ -66,11 +66,12 @@ describe('requiredCalls', () => {
     for (const k of managedKinds()) {
       const res = `${groupOf(k.apiVersion) || 'core'}/${k.plural}`;
       expect(m).toEqual(expect.arrayContaining([`patch ${res} (cluster)`, `create ${res} (cluster)`]));
-      for (const verb of ['list', 'delete']) {
-        if (k.prune) expect(m).toContain(`${verb} ${res} (cluster)`);
-        // Namespaces are shared by gateways: never listed for pruning nor deleted.
-        else expect(m).not.toContain(`${verb} ${res} (cluster)`);
-      }
+      // Pruned by label: listed, then deleted; by name (Secrets): deleted, never listed; Namespaces
+      // are shared by gateways: never listed for pruning nor deleted.
+      if (k.prune === 'label') expect(m).toContain(`list ${res} (cluster)`);
+      else expect(m).not.toContain(`list ${res} (cluster)`);
+      if (k.prune) expect(m).toContain(`delete ${res} (cluster)`);
+      else expect(m).not.toContain(`delete ${res} (cluster)`);
     }
     expect(m).toEqual(
       expect.arrayContaining([
@@ -107,7 +108,13 @@ describe('requiredCalls', () => {
   it("include the in-operator webhook's GET of a Secret its cache does not hold yet, only in the operator namespace", () => {
     const h = texts(hub);
     expect(h).toContain('get core/secrets (operator-namespace)');
-    expect(h).not.toContain('get core/secrets (cluster)');
+  });
+
+  it("include the GET of the Secrets a gateway names, in its namespace, and no read of a member's Secret", () => {
+    expect(texts(hub)).toContain('get core/secrets (cluster)');
+    expect(texts(hub)).not.toContain('list core/secrets (cluster)');
+    const m = texts(member);
+    for (const verb of ['get', 'list', 'watch']) expect(m).not.toContain(`${verb} core/secrets (cluster)`);
   });
 
   it('never GET or update a paygrid resource: informer caches are read, writes are patches', () => {

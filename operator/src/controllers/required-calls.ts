@@ -77,10 +77,14 @@ function memberCalls(): Permission[] {
     // the object when it does not exist yet.
     calls.push({ ...res, verb: 'patch', why: `server-side apply of ${what}` });
     calls.push({ ...res, verb: 'create', why: `server-side apply of ${what} when it does not exist yet` });
-    if (k.prune) {
+    if (k.prune === 'label') {
       // controllers/gateway/prune.ts and finalizer.ts: listByLabel, then remove.
       calls.push({ ...res, verb: 'list', why: `prune and cleanup of ${what}: list by the gateway label` });
       calls.push({ ...res, verb: 'delete', why: `prune and cleanup of ${what}: delete` });
+    }
+    if (k.prune === 'name') {
+      // controllers/gateway/prune.ts pruneSecretCopies and finalizer.ts: remove by name, never listed.
+      calls.push({ ...res, verb: 'delete', why: `prune and cleanup of ${what}: delete by name` });
     }
   }
   const watched = kinds.find(
@@ -138,6 +142,14 @@ function hubCalls(): Permission[] {
     verb: 'patch',
     scope: 'cluster',
     why: 'controllers/gateway/finalizer.ts: merge patch of metadata.finalizers (and gateway/move.ts: JSON patch of the move annotation)',
+  });
+  // controllers/gateway/secrets.ts: GET of the Secrets a gateway's spec names, in its namespace.
+  calls.push({
+    group: '',
+    resource: 'secrets',
+    verb: 'get',
+    scope: 'cluster',
+    why: "controllers/gateway/secrets.ts secretsStep: GET of the Secrets a gateway's spec names (tokenization key, database URLs), in the gateway's namespace",
   });
   // runtime/leader-election.ts KubeLeaseClient: create the Lease once, then read and renew it.
   const lease = { group: 'coordination.k8s.io', resource: 'leases', scope: 'operator-namespace' as const };

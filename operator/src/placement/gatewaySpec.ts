@@ -11,6 +11,12 @@ export interface ResolvedResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
+/** A Secret key named by the spec, the key's default filled in. */
+export interface ResolvedSecretRef {
+  readonly name: string;
+  readonly key: string;
+}
+
 export interface ResolvedGatewaySpec {
   readonly namespace: string;
   readonly name: string;
@@ -28,13 +34,14 @@ export interface ResolvedGatewaySpec {
       readonly currency: string;
     };
     readonly resources: ResolvedResources;
+    readonly tokenizationKeySecretRef?: ResolvedSecretRef;
   };
   readonly ledger: {
     readonly image: string;
     readonly replicas: number;
     readonly primary: string;
     readonly standbys: readonly string[];
-    readonly databaseSecretRef?: { readonly name: string; readonly key: string };
+    readonly databaseSecretRef?: ResolvedSecretRef;
     readonly resources: ResolvedResources;
   };
   readonly analytics?: {
@@ -42,6 +49,7 @@ export interface ResolvedGatewaySpec {
     readonly replicas: number;
     readonly cloudSelector: LabelSelector;
     readonly resources: ResolvedResources;
+    readonly databaseSecretRef?: ResolvedSecretRef;
   };
   readonly failover: {
     readonly mode: FailoverMode;
@@ -75,11 +83,20 @@ function resolveResources(resources: ResourceRequirements | undefined): Resolved
   };
 }
 
+function secretRef<F extends string>(
+  field: F,
+  ref: { name: string; key?: string } | undefined,
+  defaultKey: string,
+): { [K in F]?: ResolvedSecretRef } {
+  return (ref ? { [field]: { name: ref.name, key: ref.key ?? defaultKey } } : {}) as {
+    [K in F]?: ResolvedSecretRef;
+  };
+}
+
 /** The gateway's spec with CRD defaults applied, plus its namespace and name. */
 export function resolveGatewaySpec(gateway: PaymentGateway): ResolvedGatewaySpec {
   const { authorization, ledger, analytics, failover } = gateway.spec;
   const standIn = authorization.standIn;
-  const secretRef = ledger.databaseSecretRef;
   return {
     namespace: gateway.metadata?.namespace ?? '',
     name: gateway.metadata?.name ?? '',
@@ -97,13 +114,14 @@ export function resolveGatewaySpec(gateway: PaymentGateway): ResolvedGatewaySpec
         currency: standIn?.currency ?? 'EUR',
       },
       resources: resolveResources(authorization.resources),
+      ...secretRef('tokenizationKeySecretRef', authorization.tokenizationKeySecretRef, 'key'),
     },
     ledger: {
       image: ledger.image,
       replicas: ledger.replicas ?? 1,
       primary: ledger.primary,
       standbys: [...new Set(ledger.standbys ?? [])].filter((s) => s !== ledger.primary),
-      ...(secretRef ? { databaseSecretRef: { name: secretRef.name, key: secretRef.key ?? 'url' } } : {}),
+      ...secretRef('databaseSecretRef', ledger.databaseSecretRef, 'url'),
       resources: DEFAULT_RESOURCES,
     },
     ...(analytics
@@ -113,6 +131,7 @@ export function resolveGatewaySpec(gateway: PaymentGateway): ResolvedGatewaySpec
             replicas: analytics.replicas ?? 1,
             cloudSelector: analytics.cloudSelector ?? {},
             resources: DEFAULT_RESOURCES,
+            ...secretRef('databaseSecretRef', analytics.databaseSecretRef, 'url'),
           },
         }
       : {}),

@@ -62,6 +62,9 @@ export function renderConfigData(
     data[CONFIG_KEYS.standInMaxOfflineAmountMinor] = String(standIn.maxOfflineAmountMinor);
     data[CONFIG_KEYS.standInCurrency] = standIn.currency;
   }
+  // Analytics follows the ledger's change feed.
+  if (placement.component === 'analytics' && context.ledgerEndpoint)
+    data[CONFIG_KEYS.ledgerEndpoint] = context.ledgerEndpoint;
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

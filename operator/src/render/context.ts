@@ -1,5 +1,7 @@
 // What the renderer needs to know besides the gateway and its placements.
+import type { Component } from '../api/index.js';
 import type { MemberView } from '../placement/types.js';
+import type { CopiedSecret } from './secrets.js';
 
 export interface RenderContext {
   /** The member the objects are for. */
@@ -11,4 +13,9 @@ export interface RenderContext {
    * spec.endpoint, or the promoted standby's). Authorization gets it in its ConfigMap.
    */
   readonly ledgerEndpoint?: string;
+  /**
+   * The hub Secrets the spec names, read for copying, by component. A component whose spec names a
+   * Secret that is absent here gets no copy rendered (its Deployment still mounts the copy's name).
+   */
+  readonly secrets?: ReadonlyMap<Component, CopiedSecret>;
 }

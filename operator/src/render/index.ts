@@ -14,3 +14,4 @@ export * from './podDisruptionBudget.js';
 export * from './networkPolicies.js';
 export * from './order.js';
 export * from './renderMember.js';
+export * from './secrets.js';

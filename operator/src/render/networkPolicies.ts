@@ -52,8 +52,10 @@ export function renderAllowDnsPolicy(gw: GatewayRef): V1NetworkPolicy {
 
 /**
  * `<gateway>-<component>`: ingress on 8080 from anywhere (terminals, load balancers, ingress
- * controllers); authorization may reach the ledger (8443, and the port of ledgerEndpoint when it
- * names another), the ledger its PostgreSQL (5432); analytics has no egress beyond DNS.
+ * controllers, the ledger's clients on other clusters). Egress: authorization reaches the ledger
+ * and nothing else (8443, and the port of ledgerEndpoint when it names another) — never a database;
+ * the ledger its PostgreSQL (5432); analytics the ledger's feed and its own PostgreSQL. With the
+ * default deny, no other pod of the gateway can open the database port.
  */
 export function renderComponentPolicy(
   gw: GatewayRef,
@@ -65,6 +67,8 @@ export function renderComponentPolicy(
   if (component === 'authorization')
     egressPorts = [...new Set([LEDGER_PORT, urlPort(ledgerEndpoint) ?? LEDGER_PORT])];
   if (component === 'ledger') egressPorts = [POSTGRES_PORT];
+  if (component === 'analytics')
+    egressPorts = [...new Set([POSTGRES_PORT, LEDGER_PORT, urlPort(ledgerEndpoint) ?? LEDGER_PORT])];
   return policy(
     gw,
     componentObjectName(gw.name, component),

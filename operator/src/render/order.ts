@@ -8,15 +8,16 @@ export interface ManagedKind {
   readonly plural: string;
   readonly namespaced: boolean;
   /**
-   * Whether objects of this kind that are no longer desired are deleted (by the gateway label).
-   * Namespaces are shared by every gateway of a namespace, and may hold other things: never.
+   * How objects of this kind that are no longer desired are deleted: `label`, listed by the gateway
+   * label; `name`, deleted by their known names (never listed); false, never (Namespaces are shared
+   * by every gateway of a namespace, and may hold other things).
    */
-  readonly prune: boolean;
+  readonly prune: 'label' | 'name' | false;
 }
 
 /**
  * Apply order: the namespace first, then the network policies (pods never run unprotected, and can
- * resolve DNS from their first second), identity and configuration, the Service, the Deployment,
+ * resolve DNS from their first second), identity, configuration and Secrets, the Service, the Deployment,
  * and last the PodDisruptionBudget that protects it.
  */
 const MANAGED_KINDS: readonly ManagedKind[] = [
@@ -26,18 +27,20 @@ const MANAGED_KINDS: readonly ManagedKind[] = [
     kind: 'NetworkPolicy',
     plural: 'networkpolicies',
     namespaced: true,
-    prune: true,
+    prune: 'label',
   },
-  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, prune: true },
-  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, prune: true },
-  { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, prune: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, prune: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, prune: 'label' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, prune: 'label' },
+  // Members never list Secrets (a list returns every Secret's data): the copies are deleted by name.
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, prune: 'name' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true, prune: 'label' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, prune: 'label' },
   {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     plural: 'poddisruptionbudgets',
     namespaced: true,
-    prune: true,
+    prune: 'label',
   },
 ];
 

@@ -5,6 +5,7 @@ import type {
   V1Namespace,
   V1NetworkPolicy,
   V1PodDisruptionBudget,
+  V1Secret,
   V1Service,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
@@ -17,11 +18,13 @@ import { pruneLabelSelector } from './labels.js';
 import { RenderError } from './names.js';
 import { managedKinds, sortForApply, sortForDeletion } from './order.js';
 import { renderMember } from './renderMember.js';
+import { SECRET_VERSION_ANNOTATION } from './secrets.js';
 
 const EDGE: RenderContext = {
   member: { name: 'edge-a', kind: 'EdgeSite', region: 'eu-west', zone: 'eu-west-a' },
   epoch: 7,
   ledgerEndpoint: 'https://ledger.pay.example.com:8443',
+  secrets: new Map([['authorization', { value: 'a2V5LWJ5dGVz', version: 'uid-1/42' }]]),
 };
 const CLOUD: RenderContext = {
   member: { name: 'cloud-a', kind: 'CloudCluster', region: 'eu-central' },
@@ -34,6 +37,7 @@ const makeGateway = (floorLimitMinor: number) =>
       replicas: 3,
       resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: 1, memory: '512Mi' } },
       standIn: { floorLimitMinor, currency: 'USD' },
+      tokenizationKeySecretRef: { name: 'card-key' },
     },
     ledger: { primary: 'cloud-a', replicas: 1, databaseSecretRef: { name: 'ledger-db' } },
     analytics: { image: 'ghcr.io/paygrid/analytics:0.1.0' },
@@ -78,6 +82,7 @@ describe('renderMember', () => {
       'NetworkPolicy/checkout-default-deny',
       'ServiceAccount/checkout-authorization',
       'ConfigMap/checkout-authorization',
+      'Secret/checkout-authorization-tokenization',
       'Service/checkout-authorization',
       'Deployment/checkout-authorization',
       'PodDisruptionBudget/checkout-authorization',
@@ -161,7 +166,11 @@ describe('renderMember', () => {
       limits: { cpu: '1', memory: '512Mi' },
     });
     expect(c?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(c?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c?.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 'http' });
+    expect(c?.startupProbe?.httpGet).toEqual({ path: '/livez', port: 'http' });
+    // The stand-in journal on its own volume, where the service writes it.
+    expect(c?.volumeMounts).toContainEqual({ name: 'journal', mountPath: '/var/lib/paygrid/journal' });
+    expect(pod?.volumes).toContainEqual({ name: 'journal', emptyDir: { sizeLimit: '256Mi' } });
     expect(c?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(c?.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/paygrid', readOnly: true });
     expect(pod?.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
@@ -175,17 +184,51 @@ describe('renderMember', () => {
     expect(d.spec?.strategy?.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
   });
 
-  it('defaults resources for components without a resources field, and passes the ledger database secret', () => {
+  it('defaults resources for components without a resources field', () => {
     const ledger = find<V1Deployment>(cloudObjects, 'Deployment', 'checkout-ledger');
     const c = ledger.spec?.template.spec?.containers[0];
     expect(c?.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },
       limits: { cpu: '500m', memory: '256Mi' },
     });
-    expect(c?.env).toContainEqual({
-      name: 'DATABASE_URL',
-      valueFrom: { secretKeyRef: { name: 'ledger-db', key: 'url' } },
+  });
+
+  it('copies only the named key of the hub Secret, under the file name the service reads, and mounts it read-only', () => {
+    const copy = find<V1Secret>(edgeObjects, 'Secret');
+    expect(copy.metadata?.name).toBe('checkout-authorization-tokenization');
+    expect(copy.metadata?.labels).toEqual(WORKLOAD_LABELS('authorization'));
+    expect(copy.data).toEqual({ key: 'a2V5LWJ5dGVz' });
+    const d = find<V1Deployment>(edgeObjects, 'Deployment');
+    expect(d.spec?.template.spec?.volumes).toContainEqual({
+      name: 'tokenization',
+      secret: { secretName: 'checkout-authorization-tokenization', defaultMode: 0o440 },
     });
+    expect(d.spec?.template.spec?.containers[0]?.volumeMounts).toContainEqual({
+      name: 'tokenization',
+      mountPath: '/var/run/secrets/paygrid/tokenization',
+      readOnly: true,
+    });
+    // A change of the hub Secret rolls the pods: its version, not a hash of the value, is on the template.
+    expect(d.spec?.template.metadata?.annotations?.[SECRET_VERSION_ANNOTATION]).toBe('uid-1/42');
+    expect(JSON.stringify(d)).not.toContain('a2V5LWJ5dGVz');
+    // The ledger names a Secret that was not read (CLOUD has none): the Deployment mounts the copy's
+    // name, no copy is rendered, no version is stamped; analytics names none and mounts none.
+    const ledger = find<V1Deployment>(cloudObjects, 'Deployment', 'checkout-ledger');
+    expect(ledger.spec?.template.spec?.volumes).toContainEqual({
+      name: 'database',
+      secret: { secretName: 'checkout-ledger-database', defaultMode: 0o440 },
+    });
+    expect(ledger.spec?.template.spec?.containers[0]?.volumeMounts).toContainEqual({
+      name: 'database',
+      mountPath: '/var/run/secrets/paygrid/database',
+      readOnly: true,
+    });
+    expect(ledger.spec?.template.metadata?.annotations?.[SECRET_VERSION_ANNOTATION]).toBeUndefined();
+    expect(cloudObjects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const analytics = find<V1Deployment>(cloudObjects, 'Deployment', 'checkout-analytics');
+    expect(analytics.spec?.template.spec?.volumes?.map((v) => v.name)).toEqual(['tmp', 'config']);
+    // Only authorization keeps a journal.
+    expect(ledger.spec?.template.spec?.volumes?.map((v) => v.name)).not.toContain('journal');
   });
 
   it('writes member, region, component, stand-in limits, ledger endpoint and epoch into the ConfigMap', () => {
@@ -205,6 +248,17 @@ describe('renderMember', () => {
       'stand-in-max-offline-count': '100',
       zone: 'eu-west-a',
     });
+    // Analytics follows the ledger's feed: it gets the endpoint too; the ledger itself does not.
+    const withEndpoint = renderMember(gw, all, {
+      ...CLOUD,
+      ledgerEndpoint: 'https://ledger.pay.example.com:8443',
+    });
+    expect(find<V1ConfigMap>(withEndpoint, 'ConfigMap', 'checkout-analytics').data?.['ledger-endpoint']).toBe(
+      'https://ledger.pay.example.com:8443',
+    );
+    expect(
+      find<V1ConfigMap>(withEndpoint, 'ConfigMap', 'checkout-ledger').data?.['ledger-endpoint'],
+    ).toBeUndefined();
     const ledgerCm = find<V1ConfigMap>(cloudObjects, 'ConfigMap', 'checkout-ledger');
     expect(ledgerCm.data?.[CONFIG_KEYS.standInCurrency]).toBeUndefined();
     expect(ledgerCm.data?.[CONFIG_KEYS.epoch]).toBe('7');
@@ -306,10 +360,15 @@ describe('renderMember', () => {
     const ledger = find<V1NetworkPolicy>(cloudObjects, 'NetworkPolicy', 'checkout-ledger');
     expect(ledger.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(ledger.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    // Authorization never reaches a database port; analytics reaches the ledger's feed and its own database.
+    expect(auth.spec?.egress?.flatMap((e) => e.ports?.map((p) => p.port))).not.toContain(5432);
     const analytics = find<V1NetworkPolicy>(cloudObjects, 'NetworkPolicy', 'checkout-analytics');
-    expect(analytics.spec?.policyTypes).toEqual(['Ingress']);
+    expect(analytics.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(analytics.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
-    expect(analytics.spec?.egress).toBeUndefined();
+    expect(analytics.spec?.egress?.[0]?.ports).toEqual([
+      { protocol: 'TCP', port: 5432 },
+      { protocol: 'TCP', port: 8443 },
+    ]);
   });
 
   it('renders nothing for a member without placements, or for components the spec no longer has', () => {
@@ -347,12 +406,13 @@ describe('apply order and pruning', () => {
   it('lists the managed kinds with apiVersion, plural and whether to prune', () => {
     expect(managedKinds().map((k) => `${k.apiVersion} ${k.kind} ${k.plural} ${k.prune}`)).toEqual([
       'v1 Namespace namespaces false',
-      'networking.k8s.io/v1 NetworkPolicy networkpolicies true',
-      'v1 ServiceAccount serviceaccounts true',
-      'v1 ConfigMap configmaps true',
-      'v1 Service services true',
-      'apps/v1 Deployment deployments true',
-      'policy/v1 PodDisruptionBudget poddisruptionbudgets true',
+      'networking.k8s.io/v1 NetworkPolicy networkpolicies label',
+      'v1 ServiceAccount serviceaccounts label',
+      'v1 ConfigMap configmaps label',
+      'v1 Secret secrets name',
+      'v1 Service services label',
+      'apps/v1 Deployment deployments label',
+      'policy/v1 PodDisruptionBudget poddisruptionbudgets label',
     ]);
     expect(pruneLabelSelector({ namespace: 'payments', name: 'checkout' })).toBe(
       'paygrid.io/gateway=payments.checkout,app.kubernetes.io/managed-by=paygrid',

@@ -15,6 +15,7 @@ import { renderAllowDnsPolicy, renderComponentPolicy, renderDefaultDenyPolicy } 
 import { sortForApply } from './order.js';
 import { renderPodDisruptionBudget } from './podDisruptionBudget.js';
 import { renderService } from './service.js';
+import { componentSecretRef, renderComponentSecret } from './secrets.js';
 import { renderServiceAccount } from './serviceAccount.js';
 
 /**
@@ -53,10 +54,19 @@ export function renderMember(
     if (workload === undefined) continue;
     const data = renderConfigData(spec, p, context);
     const replicas = p.replicas ?? workload.replicas;
+    const copied = componentSecretRef(spec, p.component) ? context.secrets?.get(p.component) : undefined;
+    if (copied) objects.push(renderComponentSecret(gw, p.component, copied));
     objects.push(
       renderServiceAccount(gw, p.component),
       renderConfigMap(gw, p.component, data),
-      renderDeployment({ gw, component: p.component, workload, replicas, configHash: configHash(data) }),
+      renderDeployment({
+        gw,
+        component: p.component,
+        workload,
+        replicas,
+        configHash: configHash(data),
+        ...(copied ? { secretVersion: copied.version } : {}),
+      }),
       renderService(gw, p.component),
       renderPodDisruptionBudget(gw, p.component, replicas),
       renderComponentPolicy(gw, p.component, context.ledgerEndpoint),

@@ -160,10 +160,11 @@ describe('hub RBAC (templates/rbac.yaml) = HUB_PERMISSIONS', () => {
     expect(risky).toEqual([]);
   });
 
-  it('reads Secrets only in its own namespace', () => {
+  it('lists and watches Secrets only in its own namespace; elsewhere it can only get one by name', () => {
     const secrets = granted.tuples.filter((t) => t.resource === 'secrets');
     expect(secrets.length).toBeGreaterThan(0);
-    expect(secrets.every((t) => t.scope === 'operator-namespace')).toBe(true);
+    const outside = secrets.filter((t) => t.scope !== 'operator-namespace');
+    expect(outside.map((t) => t.verb)).toEqual(['get']);
   });
 
   it('follows the leader election Lease name', () => {
@@ -216,11 +217,21 @@ describe('member RBAC (member-rbac.yaml) = MEMBER_PERMISSIONS', () => {
     );
   });
 
-  it('never reads Secrets or Pods, never deletes Namespaces', () => {
+  it('never reads Secrets or Pods (Secret copies are only written and deleted), never deletes Namespaces', () => {
+    const reads = ['get', 'list', 'watch'];
     const bad = granted.tuples.filter(
-      (t) => ['secrets', 'pods'].includes(t.resource) || (t.resource === 'namespaces' && t.verb === 'delete'),
+      (t) =>
+        t.resource === 'pods' ||
+        (t.resource === 'secrets' && reads.includes(t.verb)) ||
+        (t.resource === 'namespaces' && t.verb === 'delete'),
     );
     expect(bad).toEqual([]);
+    expect(
+      granted.tuples
+        .filter((t) => t.resource === 'secrets')
+        .map((t) => t.verb)
+        .sort(),
+    ).toEqual(['create', 'delete', 'patch']);
   });
 
   it('provides a token for the kubeconfig', () => {

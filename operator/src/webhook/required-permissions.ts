@@ -92,6 +92,16 @@ export const HUB_PERMISSIONS: readonly ResourcePermission[] = [
     scope: 'cluster',
     why: 'PaymentGateway status: conditions, placements, routes, epoch (controllers/gateway/gateway-controller.ts and gateway/move.ts: server-side apply of status)',
   },
+  // The Secrets a gateway's spec names (tokenizationKeySecretRef, databaseSecretRef), copied to
+  // the members that run the component. GET only: no list or watch, so the operator reads no
+  // Secret it was not pointed at.
+  {
+    group: '',
+    resource: 'secrets',
+    verbs: ['get'],
+    scope: 'cluster',
+    why: "the Secrets a PaymentGateway names (spec.authorization.tokenizationKeySecretRef, spec.ledger.databaseSecretRef, spec.analytics.databaseSecretRef), read by name in the gateway's namespace and copied to the members that run the component (controllers/gateway/secrets.ts); get only, never list or watch",
+  },
   // The operator's own namespace.
   {
     group: '',
@@ -165,6 +175,13 @@ export const MEMBER_PERMISSIONS: readonly ResourcePermission[] = [
     verbs: ['list', 'create', 'patch', 'delete'],
     scope: 'cluster',
     why: 'server-side apply of component configuration (render/configMap.ts); list + delete prune',
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    verbs: ['create', 'patch', 'delete'],
+    scope: 'cluster',
+    why: "server-side apply of each component's copy of the Secret its gateway names (render/secrets.ts); deleted by name (controllers/gateway/prune.ts, finalizer.ts): never get, list or watch, so no Secret of the member can be read",
   },
   {
     group: '',

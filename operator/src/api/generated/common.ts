@@ -131,7 +131,7 @@ export interface SecretKeyRef {
    */
   name: string;
   /**
-   * Key in the Secret's data. Its default depends on the field: kubeconfig for kubeconfigSecretRef, url for databaseSecretRef.
+   * Key in the Secret's data. Its default depends on the field: kubeconfig for kubeconfigSecretRef, key for tokenizationKeySecretRef, url for databaseSecretRef.
    */
   key?: string;
 }

@@ -57,9 +57,13 @@ export interface PaymentGatewaySpec {
  */
 export interface AuthorizationSpec {
   /**
-   * Container image of the authorization service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/authorization:0.1.0. Lowercase repository, no spaces; pin a digest in production so every site runs the same build. Required.
+   * Container image of the authorization service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/authorization:0.2.0. Lowercase repository, no spaces; pin a digest in production so every site runs the same build. Required.
    */
   image: string;
+  /**
+   * Secret, in the gateway's namespace on the hub, holding the key with which authorization tokenizes card numbers (HMAC-SHA-256): the same key on every site, so a card has one token wherever it pays. The operator copies it to every site that runs authorization (as <gateway>-authorization-tokenization) and mounts it at /var/run/secrets/paygrid/tokenization/key; a change rolls the pods. The paygrid authorization image is not ready without it. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).
+   */
+  tokenizationKeySecretRef?: SecretKeyRef;
   /**
    * Pods of the authorization service on each serving site. Default 2, so a pod restart does not stop payments at that site; from 1 to 100.
    */
@@ -131,7 +135,7 @@ export interface ResourceRequirements {
  */
 export interface LedgerSpec {
   /**
-   * Container image of the ledger service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/ledger:0.1.0. Lowercase repository, no spaces. Required.
+   * Container image of the ledger service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/ledger:0.2.0. Lowercase repository, no spaces. Required.
    */
   image: string;
   /**
@@ -149,7 +153,7 @@ export interface LedgerSpec {
    */
   standbys?: string[];
   /**
-   * Secret, in the gateway's namespace, holding the PostgreSQL connection URL of the ledger's database. Optional; without it the ledger uses the database the operator deploys next to it.
+   * Secret, in the gateway's namespace on the hub, holding the PostgreSQL connection URL of the ledger's database. The operator copies it to every cluster that runs the ledger (as <gateway>-ledger-database) and mounts it at /var/run/secrets/paygrid/database/url. paygrid deploys no database: the paygrid ledger image needs this to start. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).
    */
   databaseSecretRef?: SecretKeyRef;
 }
@@ -159,9 +163,13 @@ export interface LedgerSpec {
  */
 export interface AnalyticsSpec {
   /**
-   * Container image of the analytics service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/analytics:0.1.0. Lowercase repository, no spaces. Required.
+   * Container image of the analytics service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/analytics:0.2.0. Lowercase repository, no spaces. Required.
    */
   image: string;
+  /**
+   * Secret, in the gateway's namespace on the hub, holding the PostgreSQL connection URL of analytics' own database (not the ledger's: analytics keeps its aggregates and its feed cursor there). Copied to the cluster that runs analytics (as <gateway>-analytics-database) and mounted at /var/run/secrets/paygrid/database/url. The paygrid analytics image needs it to start. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).
+   */
+  databaseSecretRef?: SecretKeyRef;
   /**
    * Pods of the analytics service. Default 1; from 1 to 20.
    */

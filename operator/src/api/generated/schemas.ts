@@ -697,7 +697,7 @@ export const paymentGatewaySchema = {
           properties: {
             image: {
               description:
-                'Container image of the authorization service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/authorization:0.1.0. Lowercase repository, no spaces; pin a digest in production so every site runs the same build. Required.',
+                'Container image of the authorization service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/authorization:0.2.0. Lowercase repository, no spaces; pin a digest in production so every site runs the same build. Required.',
               type: 'string',
               minLength: 1,
               maxLength: 512,
@@ -705,10 +705,35 @@ export const paymentGatewaySchema = {
                 {
                   rule: "self.matches('^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$')",
                   message:
-                    'must be an image reference like ghcr.io/paygrid/authorization:0.1.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
+                    'must be an image reference like ghcr.io/paygrid/authorization:0.2.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
                   reason: 'FieldValueInvalid',
                 },
               ],
+            },
+            tokenizationKeySecretRef: {
+              description:
+                "Secret, in the gateway's namespace on the hub, holding the key with which authorization tokenizes card numbers (HMAC-SHA-256): the same key on every site, so a card has one token wherever it pays. The operator copies it to every site that runs authorization (as <gateway>-authorization-tokenization) and mounts it at /var/run/secrets/paygrid/tokenization/key; a change rolls the pods. The paygrid authorization image is not ready without it. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).",
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: {
+                  description:
+                    "Name of the Secret in the gateway's namespace on the hub. A DNS subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).",
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 253,
+                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                },
+                key: {
+                  description:
+                    "Key in the Secret's data that holds the HMAC-SHA-256 key (at least 32 bytes; for example the output of openssl rand -hex 32). Default key.",
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 253,
+                  pattern: '^[-._a-zA-Z0-9]+$',
+                  default: 'key',
+                },
+              },
             },
             replicas: {
               description:
@@ -951,7 +976,7 @@ export const paymentGatewaySchema = {
           properties: {
             image: {
               description:
-                'Container image of the ledger service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/ledger:0.1.0. Lowercase repository, no spaces. Required.',
+                'Container image of the ledger service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/ledger:0.2.0. Lowercase repository, no spaces. Required.',
               type: 'string',
               minLength: 1,
               maxLength: 512,
@@ -959,7 +984,7 @@ export const paymentGatewaySchema = {
                 {
                   rule: "self.matches('^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$')",
                   message:
-                    'must be an image reference like ghcr.io/paygrid/authorization:0.1.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
+                    'must be an image reference like ghcr.io/paygrid/authorization:0.2.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
                   reason: 'FieldValueInvalid',
                 },
               ],
@@ -996,13 +1021,13 @@ export const paymentGatewaySchema = {
             },
             databaseSecretRef: {
               description:
-                "Secret, in the gateway's namespace, holding the PostgreSQL connection URL of the ledger's database. Optional; without it the ledger uses the database the operator deploys next to it.",
+                "Secret, in the gateway's namespace on the hub, holding the PostgreSQL connection URL of the ledger's database. The operator copies it to every cluster that runs the ledger (as <gateway>-ledger-database) and mounts it at /var/run/secrets/paygrid/database/url. paygrid deploys no database: the paygrid ledger image needs this to start. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).",
               type: 'object',
               required: ['name'],
               properties: {
                 name: {
                   description:
-                    "Name of the Secret in the gateway's namespace. A DNS subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).",
+                    "Name of the Secret in the gateway's namespace on the hub. A DNS subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).",
                   type: 'string',
                   minLength: 1,
                   maxLength: 253,
@@ -1037,7 +1062,7 @@ export const paymentGatewaySchema = {
           properties: {
             image: {
               description:
-                'Container image of the analytics service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/analytics:0.1.0. Lowercase repository, no spaces. Required.',
+                'Container image of the analytics service, as an OCI reference registry/repository[:tag][@sha256:digest], for example ghcr.io/paygrid/analytics:0.2.0. Lowercase repository, no spaces. Required.',
               type: 'string',
               minLength: 1,
               maxLength: 512,
@@ -1045,10 +1070,35 @@ export const paymentGatewaySchema = {
                 {
                   rule: "self.matches('^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$')",
                   message:
-                    'must be an image reference like ghcr.io/paygrid/authorization:0.1.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
+                    'must be an image reference like ghcr.io/paygrid/authorization:0.2.0, that is registry/repository[:tag][@sha256:<64 hex digits>], with a lowercase repository and no spaces',
                   reason: 'FieldValueInvalid',
                 },
               ],
+            },
+            databaseSecretRef: {
+              description:
+                "Secret, in the gateway's namespace on the hub, holding the PostgreSQL connection URL of analytics' own database (not the ledger's: analytics keeps its aggregates and its feed cursor there). Copied to the cluster that runs analytics (as <gateway>-analytics-database) and mounted at /var/run/secrets/paygrid/database/url. The paygrid analytics image needs it to start. Optional in the schema; when it names a Secret or key that does not exist, the gateway is not Ready (reason SecretNotFound or SecretKeyNotFound).",
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: {
+                  description:
+                    "Name of the Secret in the gateway's namespace on the hub. A DNS subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).",
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 253,
+                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                },
+                key: {
+                  description:
+                    "Key in the Secret's data that holds the connection URL (postgres://user:password@host:5432/db). Default url.",
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 253,
+                  pattern: '^[-._a-zA-Z0-9]+$',
+                  default: 'url',
+                },
+              },
             },
             replicas: {
               description: 'Pods of the analytics service. Default 1; from 1 to 20.',

@@ -2,9 +2,15 @@
 // paygrid's field manager. Members are handled concurrently, each with its
 // own request deadline; an unreachable member is skipped, never waited on.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABEL_MEMBER, type Member } from '../../api/index.js';
+import { LABEL_MEMBER, LABEL_PAYGRID_COMPONENT, type Component, type Member } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
-import { renderMember, RenderError, sortForApply, type RenderContext } from '../../render/index.js';
+import {
+  componentSecretName,
+  renderMember,
+  RenderError,
+  sortForApply,
+  type RenderContext,
+} from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import { contentHash, objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
@@ -44,13 +50,14 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
         ...zoneOf(member),
       },
       epoch: pass.epoch,
+      secrets: pass.secrets,
       ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
     };
     const rendered = pass.placements.filter((p) => p.state !== 'Draining');
     const objects = sortForApply(renderMember(pass.gateway, rendered, ctx)).map((o) =>
       o.kind === 'Namespace' ? o : withMemberLabel(o, name),
     );
-    pass.rendered.set(key, objects);
+    pass.rendered.set(key, holdComponents(pass, key, objects));
   }
   // Draining: fenced first, then drained. While its workload is still on a reachable member, the
   // placement's ConfigMap stays, with the new epoch and role Draining, written before prune removes
@@ -78,6 +85,32 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
       .map((o) => withMemberLabel(o, p.member));
     pass.rendered.set(key, [...(pass.rendered.get(key) ?? []), ...fence]);
   }
+}
+
+/**
+ * A component whose Secret could not be read (secrets.ts) keeps its Deployment and Secret copy as
+ * they are: both are taken out of what is applied and recorded in pass.held, which prune keeps.
+ * Everything else of it (its ConfigMap with the epoch, above all) is still applied: fencing never
+ * waits for a Secret.
+ */
+function holdComponents(pass: GatewayPass, key: string, objects: KubernetesObject[]): KubernetesObject[] {
+  if (pass.heldComponents.size === 0) return objects;
+  const namespace = pass.gateway.metadata?.namespace ?? '';
+  const gwName = pass.gateway.metadata?.name ?? '';
+  const heldComponent = (o: KubernetesObject) =>
+    pass.heldComponents.has(o.metadata?.labels?.[LABEL_PAYGRID_COMPONENT] as Component);
+  for (const o of objects) {
+    if (o.kind !== 'Deployment' || !heldComponent(o)) continue;
+    pass.held.add(objectId(key, o));
+    const component = o.metadata?.labels?.[LABEL_PAYGRID_COMPONENT] as Component;
+    const copy = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { namespace, name: componentSecretName(gwName, component) },
+    };
+    pass.held.add(objectId(key, copy));
+  }
+  return objects.filter((o) => !((o.kind === 'Deployment' || o.kind === 'Secret') && heldComponent(o)));
 }
 
 /**

@@ -3,7 +3,7 @@
 // member still holds any. An unreachable member is cleaned when it returns.
 import { API_VERSION, FINALIZER, type PaymentGateway } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
-import { gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
+import { allComponentSecretNames, gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
 import { isReachable } from './member-views.js';
@@ -27,14 +27,21 @@ async function setFinalizers(client: ObjectClient, gw: PaymentGateway, finalizer
   });
 }
 
-/** Deletes every object of the gateway on one member (Namespaces are shared: kept). */
+/**
+ * Deletes every object of the gateway on one member (Namespaces are shared: kept): by label, and
+ * the Secret copies by name (members never list Secrets).
+ */
 export async function deleteGatewayObjects(client: ObjectClient, gw: PaymentGateway): Promise<number> {
   const selector = pruneLabelSelector(gatewayRef(gw));
   let deleted = 0;
-  for (const kind of managedKinds().filter((k) => k.prune)) {
+  for (const kind of managedKinds().filter((k) => k.prune === 'label')) {
     for (const obj of await client.listByLabel(kind.apiVersion, kind.kind, selector)) {
       if (await client.remove(obj)) deleted++;
     }
+  }
+  const namespace = gw.metadata?.namespace ?? '';
+  for (const name of allComponentSecretNames(gw.metadata?.name ?? '')) {
+    if (await client.remove({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name } })) deleted++;
   }
   return deleted;
 }

@@ -9,6 +9,7 @@ import { regardingGateway, type GatewayDeps, type GatewayPass, type SubReconcile
 import { moveStep } from './move.js';
 import { planStep } from './plan.js';
 import { pruneStep, type PruneMemory } from './prune.js';
+import { secretsStep } from './secrets.js';
 import { statusChanged, summarize } from './summarize.js';
 
 /** Events and metrics of the planner's decision. */
@@ -69,6 +70,7 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
     ['observe', observeStep],
     ['move', moveStep],
     ['plan', planStep],
+    ['secrets', secretsStep],
     ['apply', applyStep],
     ['prune', (pass, d) => pruneStep(pass, { ...d, pruneMemory: deps.pruneMemory })],
   ];
@@ -88,6 +90,9 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       epoch: gateway.status?.epoch ?? 0,
       problems: [],
       rendered: new Map(),
+      secrets: new Map(),
+      heldComponents: new Set(),
+      held: new Set(),
       workloads: new Map(),
       members: [],
       memberProblems: new Map(),

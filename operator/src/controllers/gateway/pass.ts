@@ -2,7 +2,7 @@
 // sub-reconcilers, and what they may use. Each sub-reconciler reads and adds
 // to the pass; only the summary at the end writes the gateway's status.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { PaymentGateway, Placement } from '../../api/index.js';
+import type { Component, PaymentGateway, Placement } from '../../api/index.js';
 import type { MemberRegistry } from '../../members/index.js';
 import type { GatewayPlan, WorkloadSignal } from '../../failover/index.js';
 import type { MemberView, PlacementProblem } from '../../placement/index.js';
@@ -13,7 +13,9 @@ import type { HubInformers } from '../hub-informers.js';
 import type { MemberClients } from '../members/member-clients.js';
 import type { MemberWorkloads } from '../members/member-workloads.js';
 import type { PaygridMetrics } from '../paygrid-metrics.js';
+import type { CopiedSecret } from '../../render/index.js';
 import type { AppliedCache } from './applied-cache.js';
+import type { HubSecretReader } from './secrets.js';
 
 /** What the pass learnt of one placement's workload on its member. */
 export interface WorkloadObservation {
@@ -50,6 +52,15 @@ export interface GatewayPass {
   members: MemberView[];
   /** The failover planner's decision (set by plan). */
   plan?: GatewayPlan;
+  /** The hub Secrets read for copying, by component (set by secrets). */
+  secrets: Map<Component, CopiedSecret>;
+  /**
+   * Components whose Secret could not be read as the spec names it (set by secrets): their
+   * Deployment and Secret copy are neither applied nor pruned on any member this pass.
+   */
+  heldComponents: Set<Component>;
+  /** Object ids (applied-cache objectId) held as they are on members this pass (set by apply). */
+  held: Set<string>;
   /** memberKey → why applying or pruning there failed this pass. */
   memberProblems: Map<string, MemberProblem>;
   /** Names of members that still hold this gateway's objects and could not be cleaned. */
@@ -79,6 +90,8 @@ export interface GatewayDeps {
   readonly applied: AppliedCache;
   readonly events: EventRecorder;
   readonly metrics: PaygridMetrics;
+  /** GET of a Secret in a gateway's namespace on the hub (the Secrets the spec names). */
+  readonly readHubSecret: HubSecretReader;
 }
 
 export type SubReconciler = (pass: GatewayPass, deps: GatewayDeps) => Promise<void>;

@@ -1,9 +1,18 @@
 // Prune: deletes, on every reachable member, the gateway's objects (found by
-// label) that are no longer desired there. A member is listed again only
-// when what it should hold changed, so a converged system only reads.
+// label) that are no longer desired there, and the Secret copies (by name:
+// members never list Secrets) of components that left it. A member is listed
+// again only when what it should hold changed, so a converged system only reads.
 import { LABEL_MEMBER } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
-import { gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
+import type { Component, PaymentGateway } from '../../api/index.js';
+import {
+  componentSecretName,
+  gatewayRef,
+  managedKinds,
+  pruneLabelSelector,
+  SECRET_MOUNTS,
+} from '../../render/index.js';
+import type { ObjectClient } from '../../runtime/object-client.js';
 import { errorText } from '../../runtime/errors.js';
 import { objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
@@ -47,12 +56,12 @@ export async function pruneStep(
         return;
       }
       const selector = `${gatewaySelector},${LABEL_MEMBER}=${name}`;
-      const wanted = new Set(desired.map((o) => objectId(key, o)));
+      const wanted = new Set([...desired.map((o) => objectId(key, o)), ...heldOn(pass.held, key)]);
       const signature = `${deps.registry.get(key)?.fingerprint}:${[...wanted].sort().join(',')}`;
       if (deps.pruneMemory.isCurrent(pass.key, key, signature)) return;
       try {
         let deleted = 0;
-        for (const kind of managedKinds().filter((k) => k.prune)) {
+        for (const kind of managedKinds().filter((k) => k.prune === 'label')) {
           for (const obj of await client.listByLabel(kind.apiVersion, kind.kind, selector)) {
             const id = objectId(key, obj);
             if (wanted.has(id)) continue;
@@ -60,6 +69,7 @@ export async function pruneStep(
             deps.applied.forget(id);
           }
         }
+        deleted += await pruneSecretCopies(client, key, gw, pass, wanted, deps);
         if (deleted > 0) pass.log.info({ member: key, deleted }, 'pruned objects no longer desired');
         deps.pruneMemory.record(pass.key, key, signature);
       } catch (err) {
@@ -71,4 +81,40 @@ export async function pruneStep(
       }
     }),
   );
+}
+
+function heldOn(held: ReadonlySet<string>, key: string): string[] {
+  return [...held].filter((id) => id.startsWith(`${key}|`));
+}
+
+/**
+ * Deletes by name the Secret copies no longer wanted on a member, of the components that were placed
+ * there (before this pass or now): a member that never ran a component is not touched, so two
+ * members sharing one cluster never delete each other's copy.
+ */
+async function pruneSecretCopies(
+  client: ObjectClient,
+  key: string,
+  gw: PaymentGateway,
+  pass: GatewayPass,
+  wanted: ReadonlySet<string>,
+  deps: GatewayDeps,
+): Promise<number> {
+  const namespace = gw.metadata?.namespace ?? '';
+  const components = new Set<Component>();
+  for (const p of [...(gw.status?.placements ?? []), ...pass.placements])
+    if (memberKey(p.memberKind, p.member) === key) components.add(p.component);
+  let deleted = 0;
+  for (const component of [...components].filter((c) => c in SECRET_MOUNTS)) {
+    const copy = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { namespace, name: componentSecretName(gw.metadata?.name ?? '', component) },
+    };
+    const id = objectId(key, copy);
+    if (wanted.has(id)) continue;
+    if (await client.remove(copy)) deleted++;
+    deps.applied.forget(id);
+  }
+  return deleted;
 }
