@@ -63,7 +63,7 @@ test-unit: deps ## Unit tests (no cluster)
 	$(JEST) --selectProjects unit
 
 .PHONY: test-workloads
-test-workloads: build ## The payment services on a real PostgreSQL of their own (initdb + pg_ctl in a temp dir)
+test-workloads: build image-local ## The payment services (processes and images) on a real PostgreSQL of their own (initdb + pg_ctl in a temp dir)
 	bash workloads/scripts/with-postgres.sh $(JEST) --selectProjects workloads
 
 .PHONY: testbed-up
@@ -79,7 +79,7 @@ test-integration: tools build image-local ## Integration and e2e tests on the te
 	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
 
 .PHONY: test
-test: lint verify-generate build test-unit test-integration ## Everything CI runs
+test: lint verify-generate build test-unit test-workloads test-integration ## Everything CI runs
 
 .PHONY: demo
 demo: tools build ## Testbed + CRDs + members + operator + example gateway, converging (leaves it running)
@@ -88,6 +88,12 @@ demo: tools build ## Testbed + CRDs + members + operator + example gateway, conv
 .PHONY: demo-down
 demo-down: ## Stop the demo's operator and testbed
 	bash e2e/testbed/demo.sh down
+
+.PHONY: bench-workloads
+bench-workloads: build ## Payment services: ledger (vs a naive one-transaction-per-transfer baseline), authorization stand-in and online paths
+	bash workloads/scripts/with-postgres.sh node workloads/ledger/dist/bench/ledger-bench.js
+	node workloads/authorization/dist/bench/stand-in.js $${BENCH_SECONDS:-10} 32
+	bash workloads/scripts/with-postgres.sh node workloads/authorization/dist/bench/online.js $${BENCH_SECONDS:-10} 64
 
 .PHONY: bench-failover
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
