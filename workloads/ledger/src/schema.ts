@@ -70,8 +70,10 @@ DECLARE
   d accounts%ROWTYPE;
   c accounts%ROWTYPE;
 BEGIN
-  SELECT * INTO d FROM accounts WHERE id = NEW.debit_account_id FOR UPDATE;
-  SELECT * INTO c FROM accounts WHERE id = NEW.credit_account_id FOR UPDATE;
+  -- NO KEY UPDATE: this insert's foreign-key checks already hold KEY SHARE on these rows, and
+  -- upgrading to FOR UPDATE deadlocks two concurrent inserts that name the same account.
+  SELECT * INTO d FROM accounts WHERE id = NEW.debit_account_id FOR NO KEY UPDATE;
+  SELECT * INTO c FROM accounts WHERE id = NEW.credit_account_id FOR NO KEY UPDATE;
   IF d.currency <> NEW.currency OR c.currency <> NEW.currency THEN
     RAISE EXCEPTION 'transfer % currency % differs from its accounts', NEW.id, NEW.currency
       USING ERRCODE = 'P0001', HINT = 'CurrencyMismatch';
@@ -83,7 +85,7 @@ BEGIN
     UPDATE accounts SET debits_pending = debits_pending + NEW.amount WHERE id = NEW.debit_account_id;
     UPDATE accounts SET credits_pending = credits_pending + NEW.amount WHERE id = NEW.credit_account_id;
   ELSE
-    SELECT * INTO p FROM transfers WHERE id = NEW.pending_id FOR UPDATE;
+    SELECT * INTO p FROM transfers WHERE id = NEW.pending_id FOR NO KEY UPDATE;
     IF NOT FOUND OR p.type <> 'pending' THEN
       RAISE EXCEPTION 'pending transfer % not found', NEW.pending_id USING ERRCODE = 'P0001', HINT = 'PendingNotFound';
     END IF;
