@@ -92,6 +92,18 @@ describe('ledger on PostgreSQL', () => {
         /immutable/,
       ],
       ['I6 a fence lowered', "UPDATE fences SET epoch = 0 WHERE scope = 'ledger'", /only rises/],
+      [
+        'a transfer in another currency than its accounts (debit account first in id order)',
+        insert('usd-1', 'single', 5).replace("'EUR'", "'USD'"),
+        /differs from its accounts/,
+      ],
+      [
+        'a transfer in another currency than its accounts (credit account first in id order)',
+        insert('usd-2', 'single', 5)
+          .replace("'card:tok1', 'merchant:m-1'", "'merchant:m-1', 'card:tok1'")
+          .replace("'EUR'", "'USD'"),
+        /differs from its accounts/,
+      ],
       ['I7 a zero amount', insert('zero', 'single', 0), /check constraint/],
       [
         'I7 a fractional amount',

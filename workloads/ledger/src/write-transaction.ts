@@ -161,9 +161,11 @@ async function inTransaction(
       `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1)`,
       [ids],
     );
-    // Locked in id order: two ledgers never deadlock on the same accounts.
+    // Locked in id order, as the transfer trigger locks each pair: no deadlock with another
+    // ledger or a direct SQL insert. NO KEY UPDATE, like the trigger's UPDATEs: it does not wait
+    // for the KEY SHARE locks of other inserts' foreign-key checks.
     const accounts = await client.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
       [accountIds],
     );
     const plan = planBatch(transferJobs, {
