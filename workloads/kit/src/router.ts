@@ -20,6 +20,11 @@ export class Router<H> {
     return this;
   }
 
+  /** Method and pattern of every route, in the order added: lets a test hold the docs to the code. */
+  list(): { readonly method: string; readonly pattern: string }[] {
+    return this.routes.map((r) => ({ method: r.method, pattern: `/${r.segments.join('/')}` }));
+  }
+
   /** The route for method and path; `methodNotAllowed` when the path exists for other methods. */
   match(method: string, path: string): RouteMatch<H> | 'notFound' | 'methodNotAllowed' {
     const parts = path.split('/').filter(Boolean);
