@@ -136,6 +136,16 @@ function grants(
 
 const keys = (tuples: Grant[]) => [...new Set(tuples.map(tupleKey))].sort();
 
+// A user follows the README with the helm `make tools` builds, without --kube-version: that helm
+// must carry the ldflags of a released binary, or it believes the cluster is v1.20.0 and refuses
+// the chart's kubeVersion.
+test('the helm make tools builds renders the chart without --kube-version', () => {
+  const r = helm(['template', RELEASE, chart, '--namespace', NS]);
+  expect(r.stderr).not.toContain('incompatible with Kubernetes');
+  expect(r.code).toBe(0);
+  expect(helm(['version', '--template', '{{.Version}}']).stdout).toMatch(/^v3\.\d+\.\d+$/);
+});
+
 describe('hub RBAC (templates/rbac.yaml) = HUB_PERMISSIONS', () => {
   const docs = render();
   const sa = { kind: 'ServiceAccount', name: 'paygrid', namespace: NS };
