@@ -1,4 +1,4 @@
-import { fencesToRaise, judgeLedger, judgeWriter } from './fencing.js';
+import { fencesAfterRaise, fencesToRaise, judgeLedger, judgeWriter } from './fencing.js';
 
 describe('fencing', () => {
   it('refuses a ledger older than the fence, at the boundary too', () => {
@@ -27,5 +27,26 @@ describe('fencing', () => {
       ['edge-a', 6],
       ['edge-d', 5],
     ]);
+  });
+
+  it('applies a raise as the database does: each fence the higher of read and raised', () => {
+    const read = new Map([
+      ['edge-a', 7],
+      ['edge-b', 2],
+    ]);
+    const after = fencesAfterRaise(
+      read,
+      new Map([
+        ['edge-a', 5],
+        ['edge-b', 4],
+        ['edge-c', 3],
+      ]),
+    );
+    expect([...after]).toEqual([
+      ['edge-a', 7],
+      ['edge-b', 4],
+      ['edge-c', 3],
+    ]);
+    expect(read.get('edge-b')).toBe(2);
   });
 });

@@ -36,3 +36,13 @@ export function fencesToRaise(writers: readonly WriterIdentity[]): Map<string, n
   }
   return raise;
 }
+
+/** The authorization fences once `raise` is applied: each the higher of the two. */
+export function fencesAfterRaise(
+  read: ReadonlyMap<string, number>,
+  raise: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const fences = new Map(read);
+  for (const [member, epoch] of raise) fences.set(member, Math.max(fences.get(member) ?? 0, epoch));
+  return fences;
+}

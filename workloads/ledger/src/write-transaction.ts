@@ -3,9 +3,12 @@
 // process and in any other ledger on the database, so event seqs are assigned in commit order),
 // judge and raise the fences, read what the batch names, plan it (plan-batch.ts, pure), insert the
 // booked rows in one statement (the triggers re-check every rule), record declines, notify the
-// change feed, commit. A row the database refuses against the plan is isolated with savepoints.
-import type { PoolClient } from 'pg';
-import { fencesToRaise, judgeLedger, type WriterIdentity } from './fencing.js';
+// change feed, commit. Round trips are what a batch waits on, so BEGIN rides with the fence
+// read and the notify with COMMIT, and the hot statements are prepared once per connection.
+// If the database refuses a row the plan booked (it should not), the transaction is rolled back
+// and the batch redone with each row under its own savepoint, so the refused row is isolated.
+import type { PoolClient, QueryResult } from 'pg';
+import { fencesAfterRaise, fencesToRaise, judgeLedger, type WriterIdentity } from './fencing.js';
 import type { NewTransfer, Transfer } from './model.js';
 import { planBatch, type BatchItem, type Outcome } from './plan-batch.js';
 import {
@@ -97,16 +100,48 @@ function refusal(err: unknown): { reason: string; message: string } {
   throw err;
 }
 
+/** BEGIN and the fences in one round trip (simple protocol: no parameters, so no input in it). */
+const BEGIN_AND_READ_FENCES = `BEGIN;
+SELECT epoch FROM fences WHERE scope = 'ledger' AND member = '*' FOR UPDATE;
+SELECT member, epoch FROM fences WHERE scope = 'authorization'`;
+
+/** The planner, a parameter so a test can give the database a wrong plan to refuse. */
+export type Planner = typeof planBatch;
+
+type Mode = 'oneStatement' | 'rowByRow';
+/** The database refused a row of the one-statement insert: redo the batch row by row. */
+const REFUSED = Symbol('refused');
+
 export async function commitBatch(
   client: PoolClient,
   jobs: readonly Job[],
   self: LedgerSelf,
+  plan: Planner = planBatch,
 ): Promise<JobResult[]> {
-  await client.query('BEGIN');
+  const results = await attempt(client, jobs, self, plan, 'oneStatement');
+  if (results !== REFUSED) return results;
+  return (await attempt(client, jobs, self, plan, 'rowByRow')) as JobResult[];
+}
+
+async function attempt(
+  client: PoolClient,
+  jobs: readonly Job[],
+  self: LedgerSelf,
+  plan: Planner,
+  mode: Mode,
+): Promise<JobResult[] | typeof REFUSED> {
   try {
-    const results = await inTransaction(client, jobs, self);
-    await client.query('COMMIT');
-    return results;
+    const opened = (await client.query(BEGIN_AND_READ_FENCES)) as unknown as QueryResult[];
+    const done = await inTransaction(client, jobs, self, plan, mode, opened);
+    if (done === REFUSED) {
+      await client.query('ROLLBACK');
+      return REFUSED;
+    }
+    // maxSeq is an integer the database assigned and the channel a constant: safe as literals.
+    await client.query(
+      done.maxSeq > 0 ? `SELECT pg_notify('${EVENTS_CHANNEL}', '${done.maxSeq}'); COMMIT` : 'COMMIT',
+    );
+    return done.results;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -117,14 +152,17 @@ async function inTransaction(
   client: PoolClient,
   jobs: readonly Job[],
   self: LedgerSelf,
-): Promise<JobResult[]> {
-  const fence = await client.query<{ epoch: string }>(
-    "SELECT epoch FROM fences WHERE scope = 'ledger' AND member = '*' FOR UPDATE",
-  );
-  const ledgerFence = Number(fence.rows[0]?.epoch ?? 0);
+  plan: Planner,
+  mode: Mode,
+  opened: readonly QueryResult[],
+): Promise<{ results: JobResult[]; maxSeq: number } | typeof REFUSED> {
+  const ledgerFence = Number((opened[1]?.rows[0] as { epoch: string } | undefined)?.epoch ?? 0);
   const verdict = judgeLedger(self.epoch, ledgerFence);
   if (!verdict.ok)
-    return jobs.map(() => ({ kind: 'fenced', fenceEpoch: verdict.fenceEpoch, scope: 'ledger' }));
+    return {
+      results: jobs.map(() => ({ kind: 'fenced', fenceEpoch: verdict.fenceEpoch, scope: 'ledger' })),
+      maxSeq: 0,
+    };
   if (self.epoch > ledgerFence)
     await client.query(
       "UPDATE fences SET epoch = $1, updated_at = now() WHERE scope = 'ledger' AND member = '*'",
@@ -139,11 +177,20 @@ async function inTransaction(
        ON CONFLICT (scope, member) DO UPDATE SET epoch = GREATEST(fences.epoch, EXCLUDED.epoch), updated_at = now()`,
       [[...raise.keys()], [...raise.values()].map(String)],
     );
+  // Read under the ledger fence (no other writer can change them), then raised as just written.
+  const memberFences = fencesAfterRaise(
+    new Map(
+      ((opened[2]?.rows ?? []) as { member: string; epoch: string }[]).map((r) => [
+        r.member,
+        Number(r.epoch),
+      ]),
+    ),
+    raise,
+  );
 
   const results = new Array<JobResult | undefined>(jobs.length);
   let maxSeq = 0;
   if (transferJobs.length > 0) {
-    const members = [...new Set(transferJobs.map((j) => j.writer.member))];
     const ids = [
       ...new Set(
         transferJobs.flatMap((j) => [j.request.id, ...(j.request.pendingId ? [j.request.pendingId] : [])]),
@@ -151,36 +198,35 @@ async function inTransaction(
     ];
     const accountIds = [
       ...new Set(transferJobs.flatMap((j) => [j.request.debitAccountId, j.request.creditAccountId])),
-    ].sort();
+    ];
     // One connection runs one query at a time: read sequentially.
-    const fences = await client.query<{ member: string; epoch: string }>(
-      "SELECT member, epoch FROM fences WHERE scope = 'authorization' AND member = ANY($1)",
-      [members],
-    );
-    const transfers = await client.query<TransferRow>(
-      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1)`,
-      [ids],
-    );
+    const transfers = await client.query<TransferRow>({
+      name: 'ledger_read_transfers',
+      text: `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1)`,
+      values: [ids],
+    });
     // Locked in id order, as the transfer trigger locks each pair: no deadlock with another
     // ledger or a direct SQL insert. NO KEY UPDATE, like the trigger's UPDATEs: it does not wait
     // for the KEY SHARE locks of other inserts' foreign-key checks.
-    const accounts = await client.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
-      [accountIds],
-    );
-    const plan = planBatch(transferJobs, {
+    const accounts = await client.query<AccountRow>({
+      name: 'ledger_lock_accounts',
+      text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
+      values: [accountIds],
+    });
+    const planned = plan(transferJobs, {
       accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
       transfers: new Map(transfers.rows.map((r) => [r.id, toTransfer(r)])),
-      memberFences: new Map(fences.rows.map((r) => [r.member, Number(r.epoch)])),
+      memberFences,
       now: Date.now(),
     });
-    if (plan.newAccounts.length > 0)
+    if (planned.newAccounts.length > 0)
       await client.query(
         'INSERT INTO accounts (id, currency) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING',
-        [plan.newAccounts.map((a) => a.id), plan.newAccounts.map((a) => a.currency)],
+        [planned.newAccounts.map((a) => a.id), planned.newAccounts.map((a) => a.currency)],
       );
-    const outcomes = [...plan.outcomes];
-    const booked = await insertBooked(client, outcomes);
+    const outcomes = [...planned.outcomes];
+    const booked = await insertBooked(client, outcomes, mode);
+    if (booked === REFUSED) return REFUSED;
     let k = 0;
     for (let i = 0; i < jobs.length; i++) {
       if (jobs[i]?.kind !== 'transfer') continue;
@@ -218,33 +264,46 @@ async function inTransaction(
       results[i] = { kind: 'declineRecorded', seq: seq ?? 0, duplicate: seq === undefined };
     });
   }
-  if (maxSeq > 0) await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(maxSeq)]);
-  return results as JobResult[];
+  return { results: results as JobResult[], maxSeq };
 }
 
-/** Inserts the `book` outcomes in one statement; a refused row is isolated and turned into `rejected`. */
-async function insertBooked(client: PoolClient, outcomes: Outcome[]): Promise<Map<string, Transfer>> {
+const insertStatement = (rows: readonly NewTransfer[]) => ({
+  name: 'ledger_insert_transfers',
+  text: INSERT_TRANSFERS,
+  values: insertParams(rows),
+});
+
+/**
+ * Inserts the `book` outcomes: in one statement (a refused row refuses them all: REFUSED), or
+ * row by row under savepoints, each refused row turned into `rejected`.
+ */
+async function insertBooked(
+  client: PoolClient,
+  outcomes: Outcome[],
+  mode: Mode,
+): Promise<Map<string, Transfer> | typeof REFUSED> {
   const booked = new Map<string, Transfer>();
   const rows = outcomes.flatMap((o) => (o.kind === 'book' ? [o.row] : []));
   if (rows.length === 0) return booked;
-  await client.query('SAVEPOINT batch_insert');
-  try {
-    const inserted = await client.query<InsertedRow>(INSERT_TRANSFERS, insertParams(rows));
-    const byId = new Map(inserted.rows.map((r) => [r.id, r]));
-    for (const row of rows) booked.set(row.id, completed(row, byId.get(row.id) as InsertedRow));
-    return booked;
-  } catch (err) {
-    await client.query('ROLLBACK TO SAVEPOINT batch_insert');
-    refusal(err); // rethrows what is not a rule the database enforces
+  if (mode === 'oneStatement') {
+    try {
+      const inserted = await client.query<InsertedRow>(insertStatement(rows));
+      const byId = new Map(inserted.rows.map((r) => [r.id, r]));
+      for (const row of rows) booked.set(row.id, completed(row, byId.get(row.id) as InsertedRow));
+      return booked;
+    } catch (err) {
+      refusal(err); // rethrows what is not a rule the database enforces
+      return REFUSED;
+    }
   }
-  // One at a time: the plan missed something the database knows (it should not happen; a test
-  // bypasses the plan to prove the database still holds the line).
+  // The plan missed something the database knows (it should not happen; a test gives the
+  // database a wrong plan to prove it still holds the line).
   for (let i = 0; i < outcomes.length; i++) {
     const o = outcomes[i] as Outcome;
     if (o.kind !== 'book') continue;
     await client.query('SAVEPOINT one_insert');
     try {
-      const inserted = await client.query<InsertedRow>(INSERT_TRANSFERS, insertParams([o.row]));
+      const inserted = await client.query<InsertedRow>(insertStatement([o.row]));
       booked.set(o.row.id, completed(o.row, inserted.rows[0] as InsertedRow));
       await client.query('RELEASE SAVEPOINT one_insert');
     } catch (err) {
