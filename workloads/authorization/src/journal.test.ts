@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, type AuthorizationRecord, type JournalWrite } from './journal.js';
+import { BatchWriter, CHECKPOINT_EVERY_COMMITS, PRAGMAS, SCHEMA } from './journal-worker.js';
 
 const record = (id: string, amountMinor: number): AuthorizationRecord => ({
   id,
@@ -95,6 +97,32 @@ describe('Journal', () => {
     const again = new Journal({ dir });
     expect(again.authorization('z')?.amountMinor).toBe(7);
     await again.close();
+  });
+});
+
+describe('BatchWriter checkpoints', () => {
+  it('copies the WAL into the database only when asked after every few commits, never inside COMMIT', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'paygrid-journal-')), 'journal.db');
+    const db = new DatabaseSync(file);
+    db.exec(PRAGMAS);
+    db.exec(SCHEMA);
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    const writer = new BatchWriter(db);
+    const empty = statSync(file).size;
+    // Enough pages per commit that SQLite's own auto-checkpoint (1000 pages) would have run.
+    const batch = (n: number) => Array.from({ length: 400 }, (_, i) => hold(`b${n}-${i}`, 1)).flat();
+    for (let n = 1; n < CHECKPOINT_EVERY_COMMITS; n++) {
+      writer.commit(batch(n));
+      expect(writer.checkpointIfDue()).toBe(false);
+    }
+    expect(statSync(file).size).toBe(empty);
+    writer.commit(batch(CHECKPOINT_EVERY_COMMITS));
+    expect(writer.checkpointIfDue()).toBe(true);
+    expect(statSync(file).size).toBeGreaterThan(empty);
+    expect(writer.checkpointIfDue()).toBe(false);
+    const count = db.prepare('SELECT COUNT(*) AS n FROM answers').get() as { n: number };
+    expect(count.n).toBe(400 * CHECKPOINT_EVERY_COMMITS);
+    db.close();
   });
 });
 
