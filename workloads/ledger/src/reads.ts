@@ -43,18 +43,33 @@ interface DeclineRow {
  * Events after a cursor, in seq order. A transfer event shows the transfer as it was booked (a
  * hold is `pending` in its event even once posted: the post is its own event), so events never
  * change once read.
+ *
+ * Both tables are read in ONE snapshot (a repeatable-read transaction on one connection): read
+ * apart, a batch committed between the two reads could show its decline (seq n+1) but not its
+ * transfer (seq n), the follower's cursor would pass n, and n would never be delivered. The single
+ * writer commits in seq order, so a snapshot holds every seq up to its highest.
  */
 export async function readEvents(pool: Pool, after: number, limit: number): Promise<FeedEvent[]> {
-  const [transfers, declines] = await Promise.all([
-    pool.query<TransferRow>(
+  const client = await pool.connect();
+  let transfers: { rows: TransferRow[] };
+  let declines: { rows: DeclineRow[] };
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    transfers = await client.query<TransferRow>(
       `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [String(after), limit],
-    ),
-    pool.query<DeclineRow>(
+    );
+    declines = await client.query<DeclineRow>(
       'SELECT id, seq, amount, currency, reason, member, metadata, created_at FROM declines WHERE seq > $1 ORDER BY seq LIMIT $2',
       [String(after), limit],
-    ),
-  ]);
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
+  client.release();
   const events: FeedEvent[] = [
     ...transfers.rows.map((r): FeedEvent => {
       const t = toTransfer(r);
