@@ -1,5 +1,7 @@
 import { FakeClock, flushPromises } from './clock.js';
 import {
+  APISERVER_BOOKMARK_INTERVAL_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
   Informer,
   type InformerOptions,
   type KubeObject,
@@ -290,6 +292,27 @@ describe('Informer', () => {
     // Late events from the abandoned watch are ignored.
     first.emit('ADDED', obj('ghost', '99'));
     expect(inf.get('ns/ghost')).toBeUndefined();
+    await inf.stop();
+  });
+
+  it('a quiet watch kept alive only by once-a-minute bookmarks, each a little late, never stalls', async () => {
+    // Member Deployments are quiet for hours; a stall timeout at the bookmark interval restarted
+    // every member watch once a minute (issue 11).
+    const { inf, src, clock } = await setup();
+    src.listAnswers.push({ items: [obj('a', '10')], resourceVersion: '10' });
+    inf.start();
+    await flushPromises();
+    const watch = src.lastWatch;
+    for (let i = 1; i <= 10; i++) {
+      await clock.advance(APISERVER_BOOKMARK_INTERVAL_MS + 2_000);
+      watch.emit('BOOKMARK', { metadata: { resourceVersion: String(10 + i) } });
+    }
+    expect(inf.stats.stalls).toBe(0);
+    expect(src.watches).toHaveLength(1);
+    // Two bookmarks missed: that is a stall.
+    await clock.advance(DEFAULT_STALL_TIMEOUT_MS);
+    expect(inf.stats.stalls).toBe(1);
+    expect(src.lastWatch.opts.resourceVersion).toBe('20');
     await inf.stop();
   });
 

@@ -29,6 +29,15 @@ import { type Clock, type TimerHandle, realClock } from './clock.js';
 import { describeError, parseStatusBody } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 
+/**
+ * A quiet watch hears from the apiserver only through bookmarks, which its watch cache sends
+ * about once a minute (and a second or two late under load). A stall timeout at or below that
+ * restarts healthy watches every minute, so it must be well above it.
+ */
+export const APISERVER_BOOKMARK_INTERVAL_MS = 60_000;
+/** The default stall timeout: two bookmarks missed in a row. */
+export const DEFAULT_STALL_TIMEOUT_MS = 2 * APISERVER_BOOKMARK_INTERVAL_MS;
+
 /** The parts of a Kubernetes object the informer relies on. */
 export interface KubeObject {
   apiVersion?: string;
@@ -117,7 +126,7 @@ export interface InformerOptions<T> {
   fieldSelector?: string;
   /** Re-deliver every cached object this often (default 0 = never). */
   resyncPeriodMs?: number;
-  /** Restart a watch that delivered no event nor bookmark for this long (default 120 s). */
+  /** Restart a watch that delivered no event nor bookmark for this long (default 120 s: two bookmarks). */
   stallTimeoutMs?: number;
   /** `timeoutSeconds` of each watch is picked in [min, max] (default 300–600 s). */
   watchTimeoutSeconds?: { min: number; max: number };
@@ -224,7 +233,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.log = (opts.logger ?? silentLogger()).child({ informer: this.name });
     this.keyFunc = opts.keyFunc ?? objectKey;
     this.resyncPeriodMs = opts.resyncPeriodMs ?? 0;
-    this.stallTimeoutMs = opts.stallTimeoutMs ?? 120_000;
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.watchTimeout = opts.watchTimeoutSeconds ?? { min: 300, max: 600 };
     this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
     this.backoffInitialMs = opts.backoff?.initialMs ?? 800;

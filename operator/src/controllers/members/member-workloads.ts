@@ -43,8 +43,9 @@ export class MemberWorkloads {
       name: `Deployment@${memberKey}`,
       labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
       resyncPeriodMs: this.opts.resyncPeriodMs,
-      // Members sit behind WAN links: notice a silent watch sooner than the default.
-      stallTimeoutMs: 60_000,
+      // The stall timeout stays the default (two bookmarks missed): a member that dies is found
+      // by the health probes in seconds, not by this, and a timeout at the bookmark interval
+      // restarted every quiet watch once a minute.
       logger: this.opts.logger.child({ member: memberKey }),
     });
     const notify = (d: Deployment) => {
