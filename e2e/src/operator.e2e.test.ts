@@ -159,6 +159,45 @@ describe('PaymentGateway on the testbed', () => {
     await waitFor('checkout Ready on the new generation', () => isReady(getGateway(NS, 'checkout')));
   });
 
+  test('drift on a member is healed in place: scaled to zero, then deleted, with no failover and no new epoch', async () => {
+    const before = getGateway(NS, 'checkout')!;
+    const [auth] = memberDeployments('edge-b', 'checkout').filter((d) => d.name.endsWith('-authorization'));
+    expect(auth).toBeDefined();
+    const restored = () =>
+      memberDeployments('edge-b', 'checkout').some(
+        (d) => d.name === auth!.name && d.replicas === auth!.replicas && d.readyReplicas === auth!.replicas,
+      );
+    const driftEvents = () =>
+      (
+        JSON.parse(kubectl('hub', ['-n', NS, 'get', 'events.events.k8s.io', '-o', 'json']).stdout) as {
+          items: { reason?: string; note?: string }[];
+        }
+      ).items
+        .filter((e) => e.reason === 'DriftCorrected')
+        .map((e) => e.note ?? '');
+
+    // A one-line human mistake on the member: the operator puts it back at once.
+    expect(
+      kubectl('edge-b', ['-n', auth!.namespace, 'scale', 'deploy', auth!.name, '--replicas=0']).code,
+    ).toBe(0);
+    await waitFor('authorization restored in place on edge-b', restored);
+    await waitFor('an Event says what was corrected', () =>
+      driftEvents().some((n) => n.includes(auth!.name) && n.includes(`replicas 0 (want ${auth!.replicas})`)),
+    );
+    expect(
+      kubectl('edge-b', ['-n', auth!.namespace, 'delete', 'deploy', auth!.name, '--wait=false']).code,
+    ).toBe(0);
+    await waitFor('authorization re-created on edge-b', restored);
+
+    const after = getGateway(NS, 'checkout')!;
+    expect(after.status?.epoch).toBe(before.status?.epoch);
+    expect(after.status?.routes).toEqual(before.status?.routes);
+    expect(
+      (after.status?.placements ?? []).map((p) => `${p.component}@${p.member}:${p.state}`).sort(),
+    ).toEqual((before.status?.placements ?? []).map((p) => `${p.component}@${p.member}:${p.state}`).sort());
+    await waitFor('checkout Ready again', () => isReady(getGateway(NS, 'checkout')));
+  });
+
   test('moving a placement is make-before-break: the new site serves before the old one goes', async () => {
     const gateway = (selectZone: string) => `
 apiVersion: paygrid.io/v1alpha1

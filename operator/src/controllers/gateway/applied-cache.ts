@@ -3,6 +3,7 @@
 // on a member is still corrected by a periodic no-op server-side apply.
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { AppliedRecord } from './drift.js';
 
 export function objectId(memberKey: string, obj: KubernetesObject): string {
   return `${memberKey}|${obj.apiVersion}|${obj.kind}|${obj.metadata?.namespace ?? ''}|${obj.metadata?.name}`;
@@ -13,7 +14,7 @@ export function contentHash(obj: KubernetesObject): string {
 }
 
 export class AppliedCache {
-  private readonly entries = new Map<string, { hash: string; at: number }>();
+  private readonly entries = new Map<string, { hash: string; at: number } & AppliedRecord>();
 
   constructor(
     private readonly ttlMs: number,
@@ -25,8 +26,28 @@ export class AppliedCache {
     return e !== undefined && e.hash === hash && this.now() - e.at < this.ttlMs;
   }
 
-  record(id: string, hash: string): void {
-    this.entries.set(id, { hash, at: this.now() });
+  /** Records an apply; `generation` from its answer lets drift.ts tell others' spec writes. */
+  record(id: string, hash: string, generation?: number): void {
+    this.entries.set(id, {
+      hash,
+      at: this.now(),
+      confirmed: false,
+      ...(generation !== undefined ? { generation } : {}),
+    });
+  }
+
+  /** What was recorded at the last apply, for drift.ts (undefined: never applied or forgotten). */
+  applied(id: string): AppliedRecord | undefined {
+    const e = this.entries.get(id);
+    return (
+      e && { confirmed: e.confirmed, ...(e.generation !== undefined ? { generation: e.generation } : {}) }
+    );
+  }
+
+  /** The member informer has shown the last apply. */
+  confirm(id: string): void {
+    const e = this.entries.get(id);
+    if (e) e.confirmed = true;
   }
 
   forget(id: string): void {

@@ -13,8 +13,12 @@ import {
 } from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import { contentHash, objectId } from './applied-cache.js';
+import { checkDeployment } from './drift.js';
 import { isReachable } from './member-views.js';
-import { workloadKey, type GatewayDeps, type GatewayPass } from './pass.js';
+import { regardingGateway, workloadKey, type GatewayDeps, type GatewayPass } from './pass.js';
+
+/** The Event reason when a member's object was changed by someone else and put back. */
+export const DRIFT_CORRECTED_REASON = 'DriftCorrected';
 
 function memberOf(deps: GatewayDeps, kind: string, name: string): Member | undefined {
   return kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name);
@@ -147,7 +151,7 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
       const client = deps.memberClients.get(key);
       if (!client) return;
       try {
-        for (const obj of objects) await applyOne(deps, key, client, obj);
+        for (const obj of objects) await applyOne(pass, deps, key, client, obj);
       } catch (err) {
         deps.metrics.memberApplyTotal.inc({ member: key, result: 'error' });
         pass.memberProblems.set(key, {
@@ -160,6 +164,7 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
 }
 
 async function applyOne(
+  pass: GatewayPass,
   deps: GatewayDeps,
   key: string,
   client: NonNullable<ReturnType<GatewayDeps['memberClients']['get']>>,
@@ -167,13 +172,25 @@ async function applyOne(
 ): Promise<void> {
   const id = objectId(key, obj);
   const hash = contentHash(obj);
-  // A Deployment the member no longer has (deleted by hand) is re-applied at once.
-  const missing =
-    obj.kind === 'Deployment' &&
-    deps.workloads.hasSynced(key) &&
-    !deps.workloads.deployment(key, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-  if (!missing && deps.applied.isCurrent(id, hash)) return;
-  await client.apply(obj);
-  deps.applied.record(id, hash);
+  const current = deps.applied.isCurrent(id, hash);
+  let drifted: string[] | undefined;
+  if (obj.kind === 'Deployment' && deps.workloads.hasSynced(key)) {
+    const live = deps.workloads.deployment(key, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    const check = checkDeployment(obj, live, deps.applied.applied(id));
+    if (check.kind === 'matches') deps.applied.confirm(id);
+    if (check.kind === 'drifted') drifted = check.what;
+    // Not in the cache yet (informer lag, or deleted before we saw it): apply again, a no-op on
+    // the member when it is there.
+    else if (current && !live) drifted = [];
+  }
+  if (current && drifted === undefined) return;
+  const answer = await client.apply(obj);
+  deps.applied.record(id, hash, answer?.metadata?.generation);
   deps.metrics.memberApplyTotal.inc({ member: key, result: 'applied' });
+  if (current && drifted && drifted.length > 0) {
+    const where = `${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name} on ${key.slice(key.indexOf('/') + 1)}`;
+    const message = `${where} changed outside paygrid (${drifted.join(', ')}): re-applied in place`;
+    pass.log.info({ member: key, object: obj.metadata?.name, drift: drifted }, 'drift corrected');
+    deps.events.normal(regardingGateway(pass.gateway), DRIFT_CORRECTED_REASON, 'Apply', message);
+  }
 }
