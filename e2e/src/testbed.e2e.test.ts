@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { CLUSTERS, MEMBERS, kubectl, memberKubeconfigPath, provider } from './testbed/clusters.js';
-import { crash, heal, partition, restore } from './testbed/faults.js';
+import { crash, heal, partition, restore, testbedUp } from './testbed/faults.js';
 import { waitFor } from './harness/wait.js';
 
 function readyz(member: string, timeoutS = 2): { ok: boolean; out: string } {
@@ -110,4 +110,17 @@ describe('testbed', () => {
     );
     kubectl('edge-b', ['delete', 'configmap', 'survivor']);
   });
+
+  test('up after a cluster was stopped (as after a machine restart) waits until it is ready', async () => {
+    // The first `make testbed-up` after a reboot failed: /readyz was asked once, right after
+    // kwokctl start, before the restarted apiserver's post-start hooks finished.
+    crash('edge-b');
+    try {
+      testbedUp();
+      expect(readyz('edge-b').ok).toBe(true);
+    } finally {
+      restore('edge-b');
+    }
+    await waitFor('edge-b ready', () => readyz('edge-b').ok, { timeoutMs: 60_000 });
+  }, 180_000);
 });

@@ -76,6 +76,20 @@ proxy_ctl() { # proxy_ctl METHOD PATH
   curl -fsS -X "$1" "http://127.0.0.1:$port$2"
 }
 
+# A restarted apiserver (kwokctl start after a machine reboot) answers before its post-start
+# hooks finish, so /readyz is polled, bounded, not asked once: the first `make demo` after a
+# reboot used to fail with "cluster edge-b is not ready".
+wait_ready() { # wait_ready CLUSTER
+  local c=$1 out=""
+  for _ in $(seq 1 180); do   # 180 × 0.5 s = 90 s at most
+    if out=$(kubectl --kubeconfig "$kubeconfig" --context "kwok-$c" get --raw /readyz --request-timeout=2s 2>&1); then
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "cluster $c is not ready after 90 s: ${out:0:300} (logs under $KWOK_WORKDIR/clusters/$c/logs)"
+}
+
 up() {
   need_tools
   local t0=$SECONDS
@@ -91,10 +105,7 @@ up() {
     fi
   done
   wait
-  for c in "${clusters[@]}"; do
-    kubectl --kubeconfig "$kubeconfig" --context "kwok-$c" get --raw /readyz >/dev/null \
-      || die "cluster $c is not ready (logs under $KWOK_WORKDIR/clusters/$c/logs)"
-  done
+  for c in "${clusters[@]}"; do wait_ready "$c"; done
   add_nodes hub 2 8 32Gi eu-west eu-west-a
   add_nodes cloud-eu 3 32 128Gi eu-west eu-west-a
   add_nodes edge-a 3 4 8Gi eu-west eu-west-a

@@ -20,6 +20,8 @@ function testbed(...args: string[]): void {
 
 export const crash = (member: string) => testbed('crash', member);
 export const restore = (member: string) => testbed('restore', member);
+/** `up` again, as a user does after a machine restart (idempotent: starts stopped clusters). */
+export const testbedUp = () => testbed('up');
 
 async function proxyCall(member: string, action: 'partition' | 'heal'): Promise<void> {
   const { controlPort } = JSON.parse(readFileSync(join(testbedDir, 'proxy.json'), 'utf8')) as {
