@@ -35,7 +35,7 @@ up() {
   say "members as the operator sees them"
   kubectl wait --for=condition=Ready es/edge-a es/edge-b cc/cloud-eu --timeout=60s >/dev/null || true
   kubectl get es,cc -o wide
-  say "kubectl apply -f examples/paymentgateway.yaml"
+  say "bash examples/create-secrets.sh; kubectl apply -f examples/paymentgateway.yaml"
   local t0; t0=$(date +%s%N)
   node "$repo/e2e/dist/harness/install-main.js" gateway
   for _ in $(seq 1 240); do
