@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from './runtime/kubeconfig.js';
-import { API_VERSION, FIELD_MANAGER, type MemberKind } from './api/index.js';
+import {
+  API_VERSION,
+  FIELD_MANAGER,
+  type CloudCluster,
+  type EdgeSite,
+  type MemberKind,
+} from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
 import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
 import { PruneMemory } from './controllers/gateway/prune.js';
@@ -14,7 +20,7 @@ import { makeMemberReconciler, memberKey } from './controllers/members/member-co
 import { MemberWorkloads } from './controllers/members/member-workloads.js';
 import { PaygridMetrics } from './controllers/paygrid-metrics.js';
 import { MemberRegistry } from './members/index.js';
-import { PLACEMENT_STATES } from './placement/index.js';
+import { memberChangeMattersToGateways, PLACEMENT_STATES } from './placement/index.js';
 import type { Config } from './runtime/config.js';
 import { Controller } from './runtime/controller.js';
 import { EventRecorder, KubeEventSink } from './runtime/events.js';
@@ -127,13 +133,10 @@ class Controllers {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
         enqueueAllGateways();
       },
-      onUpdate: (
-        old: { metadata?: { generation?: number } },
-        o: { metadata?: { name?: string; generation?: number } },
-      ) => {
+      onUpdate: (old: EdgeSite | CloudCluster, o: EdgeSite | CloudCluster) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
-        // A spec change (cordon, labels, capacity) may move placements.
-        if (old !== o) enqueueAllGateways();
+        // Spec, labels, health or Ready may move placements; a rewrite of placements held may not.
+        if (memberChangeMattersToGateways(old, o)) enqueueAllGateways();
       },
       onDelete: (o: { metadata?: { name?: string } }) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));

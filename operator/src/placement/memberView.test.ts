@@ -1,5 +1,10 @@
 import type { CloudCluster, EdgeSite } from '../api/index.js';
-import { authorizationReservations, cloudClusterView, edgeSiteView } from './memberView.js';
+import {
+  authorizationReservations,
+  cloudClusterView,
+  edgeSiteView,
+  memberChangeMattersToGateways,
+} from './memberView.js';
 import { gateway, placement } from './testSupport.js';
 
 const site: EdgeSite = {
@@ -92,5 +97,27 @@ describe('authorizationReservations', () => {
     });
     const reserved = authorizationReservations([a, b, c], { namespace: 'payments', name: 'c' });
     expect(Object.fromEntries(reserved)).toEqual({ 'EdgeSite/edge-a': 400, 'EdgeSite/edge-b': 300 });
+  });
+});
+
+describe('memberChangeMattersToGateways', () => {
+  const withStatus = (s: Partial<NonNullable<EdgeSite['status']>>): EdgeSite => ({
+    ...site,
+    status: { ...site.status!, ...s },
+  });
+
+  it('ignores a status rewrite of placements held and probe figures', () => {
+    const next = withStatus({ placements: 100, lastProbeLatencyMilliseconds: 62 } as never);
+    expect(memberChangeMattersToGateways(site, next)).toBe(false);
+  });
+
+  it('sees health, Ready, labels and spec (generation) changes', () => {
+    expect(memberChangeMattersToGateways(site, withStatus({ health: 'Unreachable' }))).toBe(true);
+    const notReady = withStatus({ conditions: [{ ...site.status!.conditions![0]!, status: 'False' }] });
+    expect(memberChangeMattersToGateways(site, notReady)).toBe(true);
+    const relabelled: EdgeSite = { ...site, metadata: { ...site.metadata, labels: { tier: 'silver' } } };
+    expect(memberChangeMattersToGateways(site, relabelled)).toBe(true);
+    const cordoned: EdgeSite = { ...site, metadata: { ...site.metadata, generation: 2 } };
+    expect(memberChangeMattersToGateways(site, cordoned)).toBe(true);
   });
 });

@@ -74,3 +74,22 @@ export function authorizationReservations(
   }
   return reserved;
 }
+
+/**
+ * Whether a member's update can change any gateway's plan: its spec (generation), its labels, or
+ * what the planner reads of its status (health, Ready). The member controller rewrites status for
+ * other reasons (placements held, probe latency); each of those re-enqueued every gateway, and every
+ * gateway's status write re-enqueued the members — with N gateways, N passes per gateway write.
+ */
+export function memberChangeMattersToGateways(
+  old: EdgeSite | CloudCluster,
+  next: EdgeSite | CloudCluster,
+): boolean {
+  if (old.metadata?.generation !== next.metadata?.generation) return true;
+  if (old.metadata?.deletionTimestamp !== next.metadata?.deletionTimestamp) return true;
+  const view = (m: EdgeSite | CloudCluster) =>
+    JSON.stringify(
+      m.kind === 'CloudCluster' ? cloudClusterView(m as CloudCluster) : edgeSiteView(m as EdgeSite),
+    );
+  return view(old) !== view(next);
+}
