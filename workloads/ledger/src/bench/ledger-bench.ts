@@ -41,6 +41,21 @@ async function seedAccounts(pool: pg.Pool): Promise<void> {
   );
 }
 
+/** What accumulates between runs: dead row versions, HOT updates, sizes, the oldest snapshot. */
+async function tableState(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<Record<string, string>>(
+    `SELECT relname, seq_scan, seq_tup_read, idx_scan, n_live_tup, n_dead_tup, n_tup_upd, n_tup_hot_upd, autovacuum_count, autoanalyze_count,
+       pg_relation_size(relid) AS heap, pg_indexes_size(relid) AS idx
+     FROM pg_stat_user_tables WHERE relname IN ('accounts', 'transfers') ORDER BY relname`,
+  );
+  const act = await pool.query<Record<string, string>>(
+    `SELECT count(*) FILTER (WHERE backend_xmin IS NOT NULL) AS xmin_holders,
+       max(age(backend_xmin)) AS oldest_xmin_age, string_agg(DISTINCT state, ',') AS states
+     FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return JSON.stringify({ tables: rows, activity: act.rows[0] });
+}
+
 async function naive(url: string, run: string): Promise<RunFigures> {
   const pool = new pg.Pool({ connectionString: url, max: Math.min(CONCURRENCY, 32) });
   try {
@@ -133,6 +148,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       naiveRuns.push(await naive(naiveDb.url, `naive${i}`));
       ledgerRuns.push(await overHttp(ledger.url, `gc${i}`));
+      console.log(
+        `after run ${i}: naive ${await tableState(naivePool)}; ledger ${await tableState(ledgerPool)}`,
+      );
     }
     const n = row('naive: one transaction per transfer (PostgreSQL, pool of 32)', naiveRuns);
     const g = row(`ledger service: HTTP + group commit (${CONCURRENCY} clients)`, ledgerRuns);
