@@ -64,9 +64,18 @@ export function componentSecretName(gatewayName: string, component: Component): 
   return `${componentObjectName(gatewayName, component)}-${SECRET_MOUNTS[component].purpose}`;
 }
 
-/** Every name a member copy of this gateway can have (pruned by name: members never list Secrets). */
-export function allComponentSecretNames(gatewayName: string): string[] {
-  return (Object.keys(SECRET_MOUNTS) as Component[]).map((c) => componentSecretName(gatewayName, c));
+/** The member copy's identity (apiVersion, kind, namespace, name): what is held, pruned and deleted by name. */
+export function componentSecretIdentity(gw: GatewayRef, component: Component) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: gw.namespace, name: componentSecretName(gw.name, component) },
+  };
+}
+
+/** Every member copy this gateway can have (deleted by name: members never list Secrets). */
+export function allComponentSecretIdentities(gw: GatewayRef) {
+  return (Object.keys(SECRET_MOUNTS) as Component[]).map((c) => componentSecretIdentity(gw, c));
 }
 
 /** A hub Secret's key as read for copying. */
@@ -85,14 +94,10 @@ export interface CopiedSecret {
 export const SECRET_VERSION_ANNOTATION = 'paygrid.io/secret-version';
 
 export function renderComponentSecret(gw: GatewayRef, component: Component, copied: CopiedSecret): V1Secret {
+  const identity = componentSecretIdentity(gw, component);
   return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: componentSecretName(gw.name, component),
-      namespace: gw.namespace,
-      labels: componentLabels(gw, component),
-    },
+    ...identity,
+    metadata: { ...identity.metadata, labels: componentLabels(gw, component) },
     type: 'Opaque',
     immutable: false,
     data: { [SECRET_MOUNTS[component].file]: copied.value },

@@ -5,7 +5,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABEL_MEMBER, LABEL_PAYGRID_COMPONENT, type Component, type Member } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import {
-  componentSecretName,
+  componentSecretIdentity,
+  gatewayRef,
   renderMember,
   RenderError,
   sortForApply,
@@ -99,20 +100,14 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
  */
 function holdComponents(pass: GatewayPass, key: string, objects: KubernetesObject[]): KubernetesObject[] {
   if (pass.heldComponents.size === 0) return objects;
-  const namespace = pass.gateway.metadata?.namespace ?? '';
-  const gwName = pass.gateway.metadata?.name ?? '';
+  const gw = gatewayRef(pass.gateway);
   const heldComponent = (o: KubernetesObject) =>
     pass.heldComponents.has(o.metadata?.labels?.[LABEL_PAYGRID_COMPONENT] as Component);
   for (const o of objects) {
     if (o.kind !== 'Deployment' || !heldComponent(o)) continue;
     pass.held.add(objectId(key, o));
     const component = o.metadata?.labels?.[LABEL_PAYGRID_COMPONENT] as Component;
-    const copy = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { namespace, name: componentSecretName(gwName, component) },
-    };
-    pass.held.add(objectId(key, copy));
+    pass.held.add(objectId(key, componentSecretIdentity(gw, component)));
   }
   return objects.filter((o) => !((o.kind === 'Deployment' || o.kind === 'Secret') && heldComponent(o)));
 }

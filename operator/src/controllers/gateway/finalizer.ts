@@ -3,7 +3,12 @@
 // member still holds any. An unreachable member is cleaned when it returns.
 import { API_VERSION, FINALIZER, type PaymentGateway } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
-import { allComponentSecretNames, gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
+import {
+  allComponentSecretIdentities,
+  gatewayRef,
+  managedKinds,
+  pruneLabelSelector,
+} from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
 import { isReachable } from './member-views.js';
@@ -39,10 +44,7 @@ export async function deleteGatewayObjects(client: ObjectClient, gw: PaymentGate
       if (await client.remove(obj)) deleted++;
     }
   }
-  const namespace = gw.metadata?.namespace ?? '';
-  for (const name of allComponentSecretNames(gw.metadata?.name ?? '')) {
-    if (await client.remove({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name } })) deleted++;
-  }
+  for (const copy of allComponentSecretIdentities(gatewayRef(gw))) if (await client.remove(copy)) deleted++;
   return deleted;
 }
 

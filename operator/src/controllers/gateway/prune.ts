@@ -5,13 +5,7 @@
 import { LABEL_MEMBER } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import type { Component, PaymentGateway } from '../../api/index.js';
-import {
-  componentSecretName,
-  gatewayRef,
-  managedKinds,
-  pruneLabelSelector,
-  SECRET_MOUNTS,
-} from '../../render/index.js';
+import { componentSecretIdentity, gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
 import { errorText } from '../../runtime/errors.js';
 import { objectId } from './applied-cache.js';
@@ -100,17 +94,12 @@ async function pruneSecretCopies(
   wanted: ReadonlySet<string>,
   deps: GatewayDeps,
 ): Promise<number> {
-  const namespace = gw.metadata?.namespace ?? '';
   const components = new Set<Component>();
   for (const p of [...(gw.status?.placements ?? []), ...pass.placements])
     if (memberKey(p.memberKind, p.member) === key) components.add(p.component);
   let deleted = 0;
-  for (const component of [...components].filter((c) => c in SECRET_MOUNTS)) {
-    const copy = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { namespace, name: componentSecretName(gw.metadata?.name ?? '', component) },
-    };
+  for (const component of components) {
+    const copy = componentSecretIdentity(gatewayRef(gw), component);
     const id = objectId(key, copy);
     if (wanted.has(id)) continue;
     if (await client.remove(copy)) deleted++;
