@@ -15,6 +15,14 @@ import { HttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { Router } from './router.js';
 
+/** What the server answers itself, before the service's Router (documented in each openapi.yaml). */
+export const SERVER_ENDPOINTS: readonly string[] = [
+  'GET /livez',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+];
+
 export interface Request {
   readonly method: string;
   readonly path: string;

@@ -1,3 +1,4 @@
 // Test helpers (not part of a service's runtime): `@paygrid/workload-kit/testing`.
 export * from './postgres.js';
 export * from './service-process.js';
+export * from './openapi.js';
