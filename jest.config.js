@@ -1,4 +1,4 @@
-// Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts) and
+// Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts, e2e/src/terminal)
 // need no cluster and no database. Workload tests named *.pg.test.ts run against a real PostgreSQL
 // (started by `make test-workloads`, which sets PAYGRID_TEST_DATABASE_URL). Integration/e2e tests
 // (e2e/src/**/*.e2e.test.ts) need the testbed.
@@ -21,8 +21,12 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/operator/src/**/*.test.ts', '<rootDir>/workloads/*/src/**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.pg\\.test\\.ts$'],
+      testMatch: [
+        '<rootDir>/operator/src/**/*.test.ts',
+        '<rootDir>/workloads/*/src/**/*.test.ts',
+        '<rootDir>/e2e/src/terminal/**/*.test.ts',
+      ],
+      testPathIgnorePatterns: ['\\.pg\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
     },
     {
       ...common,
