@@ -24,12 +24,9 @@ built() {
 stage() { local d; d=$(mktemp -d "$tools/.build.XXXXXX"); echo "$d"; }
 publish() { rm -rf "$2"; mv "$1" "$2"; }
 
-build_kube() {
-  local name=kubernetes v=$KUBE_VERSION dir=$tools/kubernetes-$KUBE_VERSION
-  if built kubernetes "$v" kube-apiserver kube-controller-manager kube-scheduler; then
-    log "kubernetes $v: cached"; return; fi
-  log "kubernetes $v: building kube-apiserver, kube-controller-manager, kube-scheduler (cold: about 5 min on 2 cores)"
-  local t0=$SECONDS w; w=$(stage)
+# kube_module DIR CMD... : the wrapper module that builds k8s.io/kubernetes/cmd/CMD at $KUBE_VERSION.
+kube_module() {
+  local w=$1 name=kubernetes v=$KUBE_VERSION; shift
   local minor=${v#v1.}; local staging="v0.${minor}"
   # k8s.io/kubernetes replaces its staging modules with local paths; read
   # that list from its own go.mod and point each at the published v0.X.Y.
@@ -45,25 +42,32 @@ build_kube() {
     grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "$gomod" \
       | awk -v s="$staging" '{print "replace " $1 " => " $1 " " s}'
   } > "$w/go.mod"
-  cat > "$w/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-)
-GO
+  { printf '//go:build tools\n\npackage tools\n\nimport (\n'
+    for cmd in "$@"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd"; done
+    printf ')\n'; } > "$w/tools.go"
   (cd "$w" && go mod tidy -e >/dev/null 2>"$w/tidy.log" || true
    go get "k8s.io/kubernetes@$v" >/dev/null 2>>"$w/tidy.log") \
     || fail $name "go get failed: $(tail -5 "$w/tidy.log")"
-  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  local ld="-s -w"
+}
+
+# kube_ldflags: the version stamps the release binaries carry.
+kube_ldflags() {
+  local v=$KUBE_VERSION date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local minor=${v#v1.} ld="-s -w"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $pkg.gitVersion=$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor%%.*} -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
   done
+  echo "$ld"
+}
+
+build_kube() {
+  local name=kubernetes v=$KUBE_VERSION dir=$tools/kubernetes-$KUBE_VERSION
+  if built kubernetes "$v" kube-apiserver kube-controller-manager kube-scheduler; then
+    log "kubernetes $v: cached"; return; fi
+  log "kubernetes $v: building kube-apiserver, kube-controller-manager, kube-scheduler (cold: about 5 min on 2 cores)"
+  local t0=$SECONDS w ld; w=$(stage)
+  kube_module "$w" kube-apiserver kube-controller-manager kube-scheduler
+  ld=$(kube_ldflags)
   mkdir -p "$w/bin"
   for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
     log "kubernetes $v: go build $cmd"
@@ -71,8 +75,26 @@ GO
       || fail "$cmd" "$(tail -20 "$w/build.log")"
   done
   "$w/bin/kube-apiserver" --version | grep -q "$v" || fail kube-apiserver "--version does not print $v"
+  local kubelet=$dir/kubelet
+  [ -x "$kubelet" ] && mv "$kubelet" "$w/bin/"   # built on its own (below); keep it
   publish "$w/bin" "$dir"; rm -rf "$w"
   log "kubernetes $v: built in $((SECONDS - t0)) s"
+}
+
+# The kubelet of the testbed's real nodes (PAYGRID_REAL_NODES=1), from the same module and version,
+# added next to the control-plane binaries; only `testbed.sh up` with real nodes needs it.
+build_kubelet() {
+  local v=$KUBE_VERSION dir=$tools/kubernetes-$KUBE_VERSION
+  if built kubernetes "$v" kubelet; then log "kubelet $v: cached"; return; fi
+  log "kubelet $v: building (about 2.5 min warm on 2 cores)"
+  local t0=$SECONDS w ld; w=$(stage)
+  kube_module "$w" kubelet
+  ld=$(kube_ldflags)
+  (cd "$w" && go build -trimpath -tags tools -ldflags "$ld" -o kubelet k8s.io/kubernetes/cmd/kubelet) 2>"$w/build.log" \
+    || fail kubelet "$(tail -20 "$w/build.log")"
+  "$w/kubelet" --version | grep -q "$v" || fail kubelet "--version does not print $v"
+  mkdir -p "$dir"; mv "$w/kubelet" "$dir/kubelet"; rm -rf "$w"
+  log "kubelet $v: built in $((SECONDS - t0)) s"
 }
 
 build_etcd() {
@@ -169,12 +191,13 @@ t=$SECONDS
 for tool in $want; do
   case $tool in
     kubernetes) build_kube ;;
+    kubelet) build_kubelet ;;
     etcd) build_etcd ;;
     kwok) go_install kwok "$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION" ;;
     helm) build_helm ;;
     kind) go_install kind "$KIND_VERSION" "sigs.k8s.io/kind@$KIND_VERSION" ;;
     crds) fetch_crds ;;
-    *) fail "$tool" "unknown tool (known: kubernetes etcd kwok helm kind crds)" ;;
+    *) fail "$tool" "unknown tool (known: kubernetes kubelet etcd kwok helm kind crds)" ;;
   esac
 done
 log "all tools ready in $((SECONDS - t)) s under $tools"
