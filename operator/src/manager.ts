@@ -34,6 +34,7 @@ import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
 import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
 import { apiSecretReader } from './webhook/secret-reader.js';
 import { routesRouter } from './http/index.js';
+import { makeApiClient, observeClientRequests } from './runtime/api-client.js';
 
 /** The controllers, started only while this process leads. */
 class Controllers {
@@ -53,7 +54,7 @@ class Controllers {
     events: EventRecorder,
   ) {
     const hubClient = ObjectClient.forConfig(kc, { fieldManager: FIELD_MANAGER });
-    const hubCore = kc.makeApiClient(CoreV1Api);
+    const hubCore = makeApiClient(kc, CoreV1Api);
     const applied = new AppliedCache(config.resyncPeriodMs);
     this.registry = new MemberRegistry({
       hubKubeConfig: kc,
@@ -216,6 +217,7 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
   const kc = loadKubeConfig(config.kubeconfig);
   const metrics = new RuntimeMetrics();
   const paygrid = new PaygridMetrics(metrics.registry);
+  observeClientRequests((r) => metrics.restClientRequestsTotal.inc(r));
   const hub = createHubInformers(kc, {
     namespace: config.namespace,
     resyncPeriodMs: config.resyncPeriodMs,
@@ -296,7 +298,7 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
         cloudClusters: hub.cloudClusters,
         gateways: hub.gateways,
         // A Secret applied together with the EdgeSite naming it may not be in the cache yet.
-        readSecret: apiSecretReader(kc.makeApiClient(CoreV1Api), config.namespace),
+        readSecret: apiSecretReader(makeApiClient(kc, CoreV1Api), config.namespace),
       }),
     });
     const { server } = createTlsServer(createHttpApp({ routers: [{ path: '/', router }], logger: log }), {

@@ -60,15 +60,16 @@ export interface MemberClients {
 
 export function makeMemberClients(kc: KubeConfig): MemberClients {
   return {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    objects: KubernetesObjectApi.makeApiClient(kc),
-    customObjects: kc.makeApiClient(CustomObjectsApi),
-    version: kc.makeApiClient(VersionApi),
+    core: makeApiClient(kc, CoreV1Api),
+    apps: makeApiClient(kc, AppsV1Api),
+    objects: makeObjectApi(kc),
+    customObjects: makeApiClient(kc, CustomObjectsApi),
+    version: makeApiClient(kc, VersionApi),
   };
 }
 
 import { memberKey } from '../api/index.js';
+import { makeApiClient, makeObjectApi } from '../runtime/api-client.js';
 
 export { memberKey };
 

@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { type Clock, type TimerHandle, realClock } from './clock.js';
 import { describeError, statusCode } from './errors.js';
 import type { Logger } from './logger.js';
+import { makeApiClient } from './api-client.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -391,7 +392,7 @@ export class KubeEventSink implements EventSink {
   private readonly api: EventsV1Api;
 
   constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(EventsV1Api);
+    this.api = makeApiClient(kc, EventsV1Api);
   }
 
   async create(event: EventRecord): Promise<void> {

@@ -28,6 +28,7 @@ import {
 import { type Clock, type TimerHandle, realClock } from './clock.js';
 import { describeError, parseStatusBody } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
+import { makeApiClient } from './api-client.js';
 
 /**
  * A quiet watch hears from the apiserver only through bookmarks, which its watch cache sends
@@ -681,7 +682,7 @@ export class KubeListWatchSource<T extends KubeObject = KubeObject> implements L
     readonly resource: ResourceType,
     opts: KubeListWatchSourceOptions = {},
   ) {
-    this.api = kc.makeApiClient(RawObjectApi);
+    this.api = makeApiClient(kc, RawObjectApi);
     this.pageSize = opts.pageSize ?? 500;
     this.inactivityTimeoutMs = opts.inactivityTimeoutMs ?? 150_000;
   }

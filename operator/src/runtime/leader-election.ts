@@ -13,6 +13,7 @@ import { CoordinationV1Api, type KubeConfig, V1MicroTime } from '@kubernetes/cli
 import { type Clock, realClock } from './clock.js';
 import { describeError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
+import { makeApiClient } from './api-client.js';
 
 export interface LeaderElectionRecord {
   /** Empty when released. */
@@ -406,7 +407,7 @@ export class KubeLeaseClient implements LeaseClient {
     readonly namespace: string,
     readonly leaseName: string,
   ) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.api = makeApiClient(kc, CoordinationV1Api);
   }
 
   describe(): string {

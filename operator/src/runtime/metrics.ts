@@ -49,6 +49,7 @@ export class RuntimeMetrics {
   readonly workqueueUnfinishedWorkSeconds: Gauge<'name'>;
   readonly workqueueLongestRunningProcessorSeconds: Gauge<'name'>;
   readonly leaderElectionMasterStatus: Gauge<'name'>;
+  readonly restClientRequestsTotal: Counter<'code' | 'host' | 'method'>;
 
   private readonly queues = new Map<string, QueueProbe>();
 
@@ -58,6 +59,12 @@ export class RuntimeMetrics {
     const registers = [registry];
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
+    this.restClientRequestsTotal = new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests, partitioned by status code, method, and host.',
+      labelNames: ['code', 'host', 'method'],
+      registers,
+    });
     this.reconcileTotal = new Counter({
       name: 'controller_runtime_reconcile_total',
       help: 'Total number of reconciliations per controller',

@@ -10,6 +10,7 @@ import {
   type KubernetesListObject,
 } from '@kubernetes/client-node';
 import { statusCode } from './errors.js';
+import { makeApiClient } from './api-client.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -25,7 +26,7 @@ export class ObjectClient extends KubernetesObjectApi {
   private timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
 
   static forConfig(kc: KubeConfig, opts: ObjectClientOptions): ObjectClient {
-    const client = kc.makeApiClient(ObjectClient);
+    const client = makeApiClient(kc, ObjectClient);
     client.fieldManager = opts.fieldManager;
     client.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return client;

@@ -1,0 +1,104 @@
+/**
+ * Every API client the operator builds, built as client-node's KubeConfig.makeApiClient builds
+ * it, with the one thing that lacks: each request is reported to the process's request observer,
+ * which the manager turns into client-go's rest_client_requests_total{code,host,method}. That
+ * counter is how "zero writes at rest" is measured (make bench-scale) and alerted on.
+ */
+import {
+  createConfiguration,
+  IsomorphicFetchHttpLibrary,
+  KubernetesObjectApi,
+  Observable,
+  ServerConfiguration,
+  type Configuration,
+  type HttpLibrary,
+  type KubeConfig,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+
+export interface ClientRequest {
+  method: string;
+  /** host:port of the apiserver, as client-go labels it. */
+  host: string;
+  /** HTTP status, or "<error>" when no response came back (client-go's label for it). */
+  code: string;
+}
+
+export type RequestObserver = (r: ClientRequest) => void;
+
+let observer: RequestObserver | undefined;
+
+/** Sets the process-wide observer (one per process, like client-go's metrics registration). */
+export function observeClientRequests(o: RequestObserver | undefined): void {
+  observer = o;
+}
+
+const USER_AGENT = 'paygrid-operator';
+
+/** An HttpLibrary that reports each request's outcome, then passes the response through. */
+export class ObservedHttpLibrary implements HttpLibrary {
+  constructor(private readonly inner: HttpLibrary = new IsomorphicFetchHttpLibrary()) {}
+
+  send(request: RequestContext): Observable<ResponseContext> {
+    const method = request.getHttpMethod().toString();
+    const host = hostOf(request.getUrl());
+    const report = (code: string) => observer?.({ method, host, code });
+    return new Observable(
+      this.inner
+        .send(request)
+        .toPromise()
+        .then(
+          (resp) => {
+            report(String(resp.httpStatusCode));
+            return resp;
+          },
+          (err: unknown) => {
+            report('<error>');
+            throw err;
+          },
+        ),
+    );
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+/** The configuration kc.makeApiClient would build, on the observed HTTP library. */
+export function apiConfiguration(kc: KubeConfig): Configuration {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster in the kubeconfig');
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    httpApi: new ObservedHttpLibrary(),
+    promiseMiddleware: [
+      {
+        pre: async (ctx) => {
+          ctx.setHeaderParam('User-Agent', USER_AGENT);
+          return ctx;
+        },
+        post: async (ctx) => ctx,
+      },
+    ],
+  });
+}
+
+/** kc.makeApiClient(type), with every request observed. */
+export function makeApiClient<T>(kc: KubeConfig, type: new (config: Configuration) => T): T {
+  return new type(apiConfiguration(kc));
+}
+
+/** KubernetesObjectApi.makeApiClient(kc), with every request observed. */
+export function makeObjectApi(kc: KubeConfig): KubernetesObjectApi {
+  const client = makeApiClient(kc, KubernetesObjectApi);
+  // As the static factory does: namespace-less objects go to the context's namespace.
+  (client as unknown as { setDefaultNamespace(kc: KubeConfig): string }).setDefaultNamespace(kc);
+  return client;
+}
