@@ -19,6 +19,8 @@ kubeconfig=$dir/kubeconfig
 kwokctl=$tools/kwok-$KWOK_VERSION/kwokctl
 clusters=(hub cloud-eu edge-a edge-b)
 members=(cloud-eu edge-a edge-b)
+# PAYGRID_REAL_NODES=1: each member also gets one real node (kubelet + containerd, real-node.sh).
+real_nodes=${PAYGRID_REAL_NODES:-0}
 
 log() { printf '[testbed] %s\n' "$*" >&2; }
 die() { printf '[testbed] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -36,6 +38,11 @@ kw() { "$kwokctl" "$@"; }
 # after a crash, the restarted kwok-controller must wait for the old node
 # leases to expire before it drives pods again; 200 s would stall every
 # failback test, 10 s costs a few lease renewals a second.
+real_nodes_config() { # real_nodes_config CLUSTER -> the kwokctl config for it, with its PKI path
+  sed "s|PKI|$KWOK_WORKDIR/clusters/$1/pki|g" "$here/real-nodes.kwokctl.yaml" >"$dir/kwokctl-$1.yaml"
+  echo "$dir/kwokctl-$1.yaml"
+}
+
 create_cluster() {
   local name=$1 kb=$tools/kubernetes-$KUBE_VERSION
   kw create cluster --name "$name" --runtime binary --kubeconfig "$kubeconfig" \
@@ -46,6 +53,7 @@ create_cluster() {
     --kwok-controller-binary "$tools/kwok-$KWOK_VERSION/kwok" \
     --kube-authorization=true \
     --node-lease-duration-seconds 10 --heartbeat-factor 1 \
+    $([ "$real_nodes" = 1 ] && echo "--config $(real_nodes_config "$name")") \
     --wait 120s >"$dir/logs/create-$name.log" 2>&1 \
     || { tail -20 "$dir/logs/create-$name.log" >&2; die "kwokctl could not create cluster $name (log: $dir/logs/create-$name.log)"; }
 }
@@ -118,6 +126,11 @@ up() {
   for m in "${members[@]}"; do
     node "$repo/e2e/dist/testbed/member-kubeconfig-main.js" --dir "$dir" --member "$m"
   done
+  if [ "$real_nodes" = 1 ]; then
+    local i=0
+    for m in "${members[@]}"; do i=$((i + 1)); bash "$here/real-node.sh" up "$m" "$i"; done
+    for m in "${members[@]}"; do bash "$here/real-node.sh" wait "$m"; done
+  fi
   kubectl --kubeconfig "$kubeconfig" config use-context kwok-hub >/dev/null
   log "up in $((SECONDS - t0)) s: contexts $(printf 'kwok-%s ' "${clusters[@]}")(kubeconfig $kubeconfig)"
   log "member kubeconfigs (through the fault proxy): $dir/members/<member>.kubeconfig"
@@ -127,6 +140,7 @@ down() {
   local t0=$SECONDS pid
   if pid=$(proxy_pid); then kill "$pid" 2>/dev/null || true; fi
   rm -f "$dir/proxy.pid" "$dir/proxy.json"
+  for m in "${members[@]}"; do bash "$here/real-node.sh" down "$m"; done
   if [ -x "$kwokctl" ]; then
     for c in $(kw get clusters 2>/dev/null || true); do
       log "deleting cluster $c"
