@@ -1,4 +1,4 @@
-// Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts, e2e/src/terminal)
+// Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts, e2e/src/terminal) and
 // need no cluster and no database. Workload tests named *.pg.test.ts run against a real PostgreSQL
 // (started by `make test-workloads`, which sets PAYGRID_TEST_DATABASE_URL). Integration/e2e tests
 // (e2e/src/**/*.e2e.test.ts) need the testbed.
@@ -9,6 +9,7 @@ const common = {
   moduleNameMapper: {
     '^@paygrid/workload-kit$': '<rootDir>/workloads/kit/src/index.ts',
     '^@paygrid/workload-kit/testing$': '<rootDir>/workloads/kit/src/testing/index.ts',
+    '^@paygrid/operator/routes-api$': '<rootDir>/operator/src/http/routes-api.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
