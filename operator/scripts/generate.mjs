@@ -47,6 +47,7 @@ const NAMES = {
     'spec.capacity': 'EdgeSiteCapacity',
     'spec.kubeconfigSecretRef': 'SecretKeyRef',
     'spec.probe': 'ProbeSpec',
+    'spec.workloads': 'MemberWorkloads',
     'status.conditions[]': 'Condition',
     'status.nodes': 'NodeCounts',
   },
@@ -55,6 +56,7 @@ const NAMES = {
     status: 'CloudClusterStatus',
     'spec.kubeconfigSecretRef': 'SecretKeyRef',
     'spec.probe': 'ProbeSpec',
+    'spec.workloads': 'MemberWorkloads',
     'status.conditions[]': 'Condition',
     'status.nodes': 'NodeCounts',
   },
@@ -109,6 +111,12 @@ const SHARED = {
     },
   },
   NodeCounts: { docs: { '': "Node counts of a member's cluster." } },
+  MemberWorkloads: {
+    names: { 'tolerations[]': 'Toleration' },
+    docs: {
+      '': 'Where the payment pods the operator runs on a member may go (nodeSelector, tolerations).',
+    },
+  },
   ResourceList: {
     docs: {
       '': 'CPU and memory, as Kubernetes quantities.',

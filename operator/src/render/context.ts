@@ -1,11 +1,14 @@
 // What the renderer needs to know besides the gateway and its placements.
-import type { Component } from '../api/index.js';
+import type { Component, MemberWorkloads } from '../api/index.js';
 import type { MemberView } from '../placement/types.js';
 import type { CopiedSecret } from './secrets.js';
 
 export interface RenderContext {
   /** The member the objects are for. */
-  readonly member: Pick<MemberView, 'name' | 'kind' | 'region' | 'zone'>;
+  readonly member: Pick<MemberView, 'name' | 'kind' | 'region' | 'zone'> & {
+    /** The member's spec.workloads: node selector and tolerations of the pods rendered for it. */
+    readonly workloads?: MemberWorkloads;
+  };
   /** The gateway's epoch (the new one, when placement just changed): the fencing token. */
   readonly epoch: number;
   /**

@@ -3,8 +3,8 @@
 // /etc/paygrid, the component's Secret copy mounted read-only where the service reads it,
 // authorization's store-and-forward journal on its own volume, a config-hash annotation that rolls
 // the pods when configuration changes (but not on an epoch bump), and pods spread over nodes.
-import type { V1Deployment, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { Component } from '../api/index.js';
+import type { V1Deployment, V1EnvVar, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { Component, MemberWorkloads } from '../api/index.js';
 import type { ResolvedGatewaySpec, ResolvedResources } from '../placement/gatewaySpec.js';
 import { CONFIG_DIR } from './config.js';
 import type { GatewayRef } from './labels.js';
@@ -56,6 +56,8 @@ export interface DeploymentInput {
   readonly configHash: string;
   /** CopiedSecret.version of the component's Secret, when it was read this pass. */
   readonly secretVersion?: string;
+  /** The member's spec.workloads: which of its nodes the pods may run on. */
+  readonly scheduling?: MemberWorkloads;
 }
 
 export function renderDeployment({
@@ -65,6 +67,7 @@ export function renderDeployment({
   replicas,
   configHash,
   secretVersion,
+  scheduling,
 }: DeploymentInput): V1Deployment {
   const name = componentObjectName(gw.name, component);
   const labels = componentLabels(gw, component);
@@ -112,6 +115,7 @@ export function renderDeployment({
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
           securityContext: restrictedPodSecurityContext(),
+          ...schedulingOf(scheduling),
           topologySpreadConstraints: [
             {
               maxSkew: 1,
@@ -166,4 +170,12 @@ export function renderDeployment({
       },
     },
   };
+}
+
+/** The member's node selector and tolerations, copied (empty ones are left out of the pod spec). */
+function schedulingOf(s: MemberWorkloads | undefined): Pick<V1PodSpec, 'nodeSelector' | 'tolerations'> {
+  const out: Pick<V1PodSpec, 'nodeSelector' | 'tolerations'> = {};
+  if (s?.nodeSelector && Object.keys(s.nodeSelector).length > 0) out.nodeSelector = { ...s.nodeSelector };
+  if (s?.tolerations && s.tolerations.length > 0) out.tolerations = s.tolerations.map((t) => ({ ...t }));
+  return out;
 }

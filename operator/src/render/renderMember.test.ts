@@ -184,6 +184,34 @@ describe('renderMember', () => {
     expect(d.spec?.strategy?.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
   });
 
+  it("puts the member's spec.workloads node selector and tolerations on every pod, and nothing without it", () => {
+    const workloads = {
+      nodeSelector: { 'paygrid.io/node': 'real' },
+      tolerations: [
+        { key: 'paygrid.io/node', operator: 'Equal' as const, value: 'real', effect: 'NoSchedule' as const },
+      ],
+    };
+    const pinned = renderMember(gw, all, { ...CLOUD, member: { ...CLOUD.member, workloads } });
+    const pods = pinned
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => (o as V1Deployment).spec?.template.spec);
+    expect(pods).toHaveLength(2); // ledger and analytics
+    for (const pod of pods) {
+      expect(pod?.nodeSelector).toEqual({ 'paygrid.io/node': 'real' });
+      expect(pod?.tolerations).toEqual(workloads.tolerations);
+    }
+    // A copy, not the member's own objects: the rendered Deployment is later mutated by apply.
+    expect(pods[0]?.tolerations?.[0]).not.toBe(workloads.tolerations[0]);
+    for (const o of [
+      ...cloudObjects,
+      ...renderMember(gw, all, { ...EDGE, member: { ...EDGE.member, workloads: {} } }),
+    ]) {
+      if (o.kind !== 'Deployment') continue;
+      expect((o as V1Deployment).spec?.template.spec).not.toHaveProperty('nodeSelector');
+      expect((o as V1Deployment).spec?.template.spec).not.toHaveProperty('tolerations');
+    }
+  });
+
   it('defaults resources for components without a resources field', () => {
     const ledger = find<V1Deployment>(cloudObjects, 'Deployment', 'checkout-ledger');
     const c = ledger.spec?.template.spec?.containers[0];

@@ -65,6 +65,7 @@ export function renderMember(
         workload,
         replicas,
         configHash: configHash(data),
+        ...(context.member.workloads ? { scheduling: context.member.workloads } : {}),
         ...(copied ? { secretVersion: copied.version } : {}),
       }),
       renderService(gw, p.component),

@@ -2,7 +2,7 @@
 // Edit the CRD and run `make generate`.
 
 import type { V1ListMeta, V1ObjectMeta } from '@kubernetes/client-node';
-import type { Condition, NodeCounts, ProbeSpec, SecretKeyRef } from './common.js';
+import type { Condition, MemberWorkloads, NodeCounts, ProbeSpec, SecretKeyRef } from './common.js';
 
 /**
  * CloudCluster is a cloud Kubernetes cluster to which the operator deploys the ledger and analytics of PaymentGateways, and which serves authorization as the last fallback when no edge site can. The operator probes it continuously, like an EdgeSite. Cluster-scoped; short name cc.
@@ -50,6 +50,10 @@ export interface CloudClusterSpec {
    * Base URL where the ledger on this cluster is reachable from edge sites, for example https://ledger.eu-west.pay.example.com. Handed to the authorization service so it can forward what it approved. Optional (without it, edges reach the ledger through the cluster-internal Service name, which only works when they share a network). Must be an absolute http:// or https:// URL, at most 2048 characters.
    */
   endpoint?: string;
+  /**
+   * Where the payment pods the operator runs on this member may go: a nodeSelector and tolerations added to the pod template of every Deployment it renders here, for clusters whose payment nodes are dedicated (labelled, tainted). Optional; leave it empty when any node of the cluster may run them.
+   */
+  workloads?: MemberWorkloads;
   /**
    * How the operator probes the cluster's apiserver (GET /readyz) to decide whether it is healthy. The defaults detect a dead cluster in about 6 seconds (3 failed probes 2 seconds apart) and need 2 good probes in a row before it counts as healthy again.
    */

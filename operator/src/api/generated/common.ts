@@ -73,6 +73,53 @@ export interface LabelSelectorRequirement {
 }
 
 /**
+ * Where the payment pods the operator runs on a member may go (nodeSelector, tolerations).
+ */
+export interface MemberWorkloads {
+  /**
+   * Node labels the pods require, as key: value pairs (the pod's spec.nodeSelector). At most 20; values at most 63 characters.
+   */
+  nodeSelector?: {
+    /**
+     * The value the node's label must have.
+     */
+    [k: string]: string;
+  };
+  /**
+   * Taints the pods tolerate (the pod's spec.tolerations). At most 20.
+   *
+   * @maxItems 20
+   */
+  tolerations?: Toleration[];
+}
+
+/**
+ * One toleration, as in a pod spec.
+ */
+export interface Toleration {
+  /**
+   * Taint key matched; empty with operator Exists matches every taint.
+   */
+  key?: string;
+  /**
+   * Equal (key and value match; the default) or Exists (key matches).
+   */
+  operator?: 'Equal' | 'Exists';
+  /**
+   * Taint value matched with operator Equal; empty with Exists.
+   */
+  value?: string;
+  /**
+   * Taint effect matched (NoSchedule, PreferNoSchedule or NoExecute); empty matches all.
+   */
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /**
+   * With effect NoExecute, how long the pod stays after the taint appears; absent is forever.
+   */
+  tolerationSeconds?: number;
+}
+
+/**
  * Node counts of a member's cluster.
  */
 export interface NodeCounts {

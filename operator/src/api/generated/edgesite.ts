@@ -2,7 +2,7 @@
 // Edit the CRD and run `make generate`.
 
 import type { V1ListMeta, V1ObjectMeta } from '@kubernetes/client-node';
-import type { Condition, NodeCounts, ProbeSpec, SecretKeyRef } from './common.js';
+import type { Condition, MemberWorkloads, NodeCounts, ProbeSpec, SecretKeyRef } from './common.js';
 
 /**
  * EdgeSite is one edge location (a store, branch or metro site) running its own K3s cluster, to which the operator deploys the card authorization service of PaymentGateways close to the terminals. The operator probes the site continuously and moves its workloads elsewhere when it fails. Cluster-scoped; short name es.
@@ -54,6 +54,10 @@ export interface EdgeSiteSpec {
    * Base URL where card terminals and load balancers reach this site's authorization service, for example https://edge-a.pay.example.com. Published in the routes of every gateway serving here. Must be an absolute http:// or https:// URL, at most 2048 characters. Required.
    */
   endpoint: string;
+  /**
+   * Where the payment pods the operator runs on this member may go: a nodeSelector and tolerations added to the pod template of every Deployment it renders here, for clusters whose payment nodes are dedicated (labelled, tainted). Optional; leave it empty when any node of the cluster may run them.
+   */
+  workloads?: MemberWorkloads;
   /**
    * What the site can serve. The placement planner does not put more gateways on a site than its capacity allows. Defaults apply when omitted.
    */

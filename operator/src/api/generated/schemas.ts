@@ -119,6 +119,71 @@ export const cloudClusterSchema = {
             },
           ],
         },
+        workloads: {
+          description:
+            'Where the payment pods the operator runs on this member may go: a nodeSelector and tolerations added to the pod template of every Deployment it renders here, for clusters whose payment nodes are dedicated (labelled, tainted). Optional; leave it empty when any node of the cluster may run them.',
+          type: 'object',
+          properties: {
+            nodeSelector: {
+              description:
+                "Node labels the pods require, as key: value pairs (the pod's spec.nodeSelector). At most 20; values at most 63 characters.",
+              type: 'object',
+              maxProperties: 20,
+              additionalProperties: {
+                description: "The value the node's label must have.",
+                type: 'string',
+                maxLength: 63,
+              },
+            },
+            tolerations: {
+              description: "Taints the pods tolerate (the pod's spec.tolerations). At most 20.",
+              type: 'array',
+              maxItems: 20,
+              items: {
+                description: 'One toleration, as in a pod spec.',
+                type: 'object',
+                properties: {
+                  key: {
+                    description: 'Taint key matched; empty with operator Exists matches every taint.',
+                    type: 'string',
+                    maxLength: 316,
+                  },
+                  operator: {
+                    description: 'Equal (key and value match; the default) or Exists (key matches).',
+                    type: 'string',
+                    enum: ['Equal', 'Exists'],
+                  },
+                  value: {
+                    description: 'Taint value matched with operator Equal; empty with Exists.',
+                    type: 'string',
+                    maxLength: 63,
+                  },
+                  effect: {
+                    description:
+                      'Taint effect matched (NoSchedule, PreferNoSchedule or NoExecute); empty matches all.',
+                    type: 'string',
+                    enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+                  },
+                  tolerationSeconds: {
+                    description:
+                      'With effect NoExecute, how long the pod stays after the taint appears; absent is forever.',
+                    type: 'integer',
+                    format: 'int64',
+                    minimum: 0,
+                  },
+                },
+                'x-kubernetes-validations': [
+                  {
+                    rule: "!has(self.operator) || self.operator != 'Exists' || !has(self.value) || self.value == ''",
+                    message: 'a toleration with operator Exists has no value',
+                    fieldPath: '.value',
+                    reason: 'FieldValueInvalid',
+                  },
+                ],
+              },
+            },
+          },
+        },
         probe: {
           description:
             "How the operator probes the cluster's apiserver (GET /readyz) to decide whether it is healthy. The defaults detect a dead cluster in about 6 seconds (3 failed probes 2 seconds apart) and need 2 good probes in a row before it counts as healthy again.",
@@ -425,6 +490,71 @@ export const edgeSiteSchema = {
               reason: 'FieldValueInvalid',
             },
           ],
+        },
+        workloads: {
+          description:
+            'Where the payment pods the operator runs on this member may go: a nodeSelector and tolerations added to the pod template of every Deployment it renders here, for clusters whose payment nodes are dedicated (labelled, tainted). Optional; leave it empty when any node of the cluster may run them.',
+          type: 'object',
+          properties: {
+            nodeSelector: {
+              description:
+                "Node labels the pods require, as key: value pairs (the pod's spec.nodeSelector). At most 20; values at most 63 characters.",
+              type: 'object',
+              maxProperties: 20,
+              additionalProperties: {
+                description: "The value the node's label must have.",
+                type: 'string',
+                maxLength: 63,
+              },
+            },
+            tolerations: {
+              description: "Taints the pods tolerate (the pod's spec.tolerations). At most 20.",
+              type: 'array',
+              maxItems: 20,
+              items: {
+                description: 'One toleration, as in a pod spec.',
+                type: 'object',
+                properties: {
+                  key: {
+                    description: 'Taint key matched; empty with operator Exists matches every taint.',
+                    type: 'string',
+                    maxLength: 316,
+                  },
+                  operator: {
+                    description: 'Equal (key and value match; the default) or Exists (key matches).',
+                    type: 'string',
+                    enum: ['Equal', 'Exists'],
+                  },
+                  value: {
+                    description: 'Taint value matched with operator Equal; empty with Exists.',
+                    type: 'string',
+                    maxLength: 63,
+                  },
+                  effect: {
+                    description:
+                      'Taint effect matched (NoSchedule, PreferNoSchedule or NoExecute); empty matches all.',
+                    type: 'string',
+                    enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+                  },
+                  tolerationSeconds: {
+                    description:
+                      'With effect NoExecute, how long the pod stays after the taint appears; absent is forever.',
+                    type: 'integer',
+                    format: 'int64',
+                    minimum: 0,
+                  },
+                },
+                'x-kubernetes-validations': [
+                  {
+                    rule: "!has(self.operator) || self.operator != 'Exists' || !has(self.value) || self.value == ''",
+                    message: 'a toleration with operator Exists has no value',
+                    fieldPath: '.value',
+                    reason: 'FieldValueInvalid',
+                  },
+                ],
+              },
+            },
+          },
         },
         capacity: {
           description:

@@ -53,6 +53,7 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
         kind: kind as RenderContext['member']['kind'],
         region: member.spec.region,
         ...zoneOf(member),
+        ...(member.spec.workloads ? { workloads: member.spec.workloads } : {}),
       },
       epoch: pass.epoch,
       secrets: pass.secrets,
