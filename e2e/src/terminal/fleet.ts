@@ -1,5 +1,6 @@
 // A fleet of terminals on one gateway: options checked (a bad one is an error naming it), one
 // routes follower per terminal, every attempt appended to one result file and counted.
+import { randomBytes } from 'node:crypto';
 import { isLoopbackUrl } from './decisions.js';
 import { ResultFile, type ResultRecord } from './results.js';
 import { RoutesFollower } from './routes-follower.js';
@@ -138,16 +139,16 @@ export class Fleet {
   constructor(private readonly o: FleetOptions) {
     checkFleetOptions(o);
     const file = new ResultFile(o.resultFile);
-    const runId = o.runId ?? Date.now().toString(36);
+    const runId = o.runId ?? Date.now().toString(36) + randomBytes(2).toString('hex');
     const endAtMs = Date.now() + o.durationMs;
     for (let i = 0; i < o.terminals; i++) {
       const routes = new RoutesFollower({ baseUrl: o.routesUrl, namespace: o.namespace, name: o.name });
       this.followers.push(routes);
       this.terminals.push(
         new Terminal({
-          id: `t-${i + 1}`,
+          // Unique per run: the reconciliation tells this run's bookings from earlier runs' by it.
+          id: `t-${runId}-${i + 1}`,
           gateway: `${o.namespace}/${o.name}`,
-          runId,
           routes,
           ratePerSecond: o.ratePerSecond,
           maxPayments: o.maxPayments,

@@ -17,11 +17,10 @@ import type { Operation, ResultRecord } from './results.js';
 import type { RoutesFollower } from './routes-follower.js';
 
 export interface TerminalOptions {
+  /** Unique across runs against the same ledger: Idempotency-Keys are made from it. */
   readonly id: string;
   /** "namespace/name". */
   readonly gateway: string;
-  /** Makes keys unique across runs against the same ledger. */
-  readonly runId: string;
   readonly routes: RoutesFollower;
   readonly ratePerSecond: number;
   readonly maxPayments: number;
@@ -74,7 +73,7 @@ export class Terminal {
   private async payment(n: number): Promise<void> {
     const pan = this.pans[randomInt(this.random, 0, this.pans.length - 1)]!;
     const amountMinor = randomInt(this.random, this.o.amountMinMinor, this.o.amountMaxMinor);
-    const key = `${this.o.runId}.${this.o.id}.${n}`;
+    const key = `${this.o.id}.${n}`;
     const card = { last4: last4(pan), amountMinor, currency: this.o.currency };
     const body = {
       amountMinor,
