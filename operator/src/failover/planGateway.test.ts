@@ -80,7 +80,10 @@ describe('planGateway: failover when a site becomes unreachable, then failback',
 
     // 2. edge-c serves: FailoverCompleted, recorded once; no new epoch (same placements).
     r = pass(gw, members, { 'edge-a': 'unobserved', 'edge-b': 'up', 'edge-c': 'up' }, 4);
-    expect(r.plan.placements.find((p) => p.member === 'edge-c')?.reason).toBe('FailoverServing');
+    const stoodIn = r.plan.placements.find((p) => p.member === 'edge-c');
+    expect(stoodIn?.reason).toBe('FailoverServing');
+    // The step's time is recorded (the console's timeline reads it), and the target's since is kept.
+    expect(Date.parse(stoodIn?.servingSince ?? '') - Date.parse(stoodIn?.since ?? '')).toBe(3000);
     expect(reasons(r.plan)).toEqual(['FailoverCompleted']);
     expect(r.plan.failoversCompleted).toEqual([{ from: 'edge-a', to: 'edge-c', seconds: 3 }]);
     expect(r.plan.epoch).toBe(2);

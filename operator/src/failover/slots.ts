@@ -523,14 +523,18 @@ export function resolveSlots(observed: readonly Work[], ctx: PlanContext): Slots
         const since = parseTime(w.next.since) ?? ctx.nowMs;
         const seconds = Math.max(0, (ctx.nowMs - since) / 1000);
         const moved = w.next.reason === 'ManualMove';
-        w.next = changePlacement(
-          w.next,
-          {
-            reason: 'FailoverServing',
-            message: `serves in place of ${root}${moved ? ' (moved by an SRE)' : ''}`,
-          },
-          now,
-        );
+        w.next = {
+          ...changePlacement(
+            w.next,
+            {
+              reason: 'FailoverServing',
+              message: `serves in place of ${root}${moved ? ' (moved by an SRE)' : ''}`,
+            },
+            now,
+          ),
+          // Recorded so the console's timeline shows when serving began, not a guess.
+          servingSince: now,
+        };
         completions.push({ from: root, to: w.member.name, seconds });
         event(
           'Normal',

@@ -51,6 +51,8 @@ export function changePlacement(p: Placement, change: PlacementChange, now: stri
   if (change.unavailableSince === null) delete out.unavailableSince;
   else if (change.unavailableSince !== undefined) out.unavailableSince = change.unavailableSince;
   if (!isServer(out)) delete out.unavailableSince;
+  // When a stand-in started serving belongs to that stand-in only.
+  if (out.state !== 'FailoverTarget') delete out.servingSince;
   return out;
 }
 

@@ -299,6 +299,10 @@ export interface Placement {
    * For an Active or FailoverTarget authorization placement on a reachable member: when its workload was last seen to stop being available (RFC 3339 date-time); equal to since while a new placement has not been available yet (it then gets a rollout grace period). Absent while the workload is available. Once it is older than spec.failover.detectionWindowSeconds the placement counts as failed and is replaced; kept in status so that a restarted operator continues the count.
    */
   unavailableSince?: string;
+  /**
+   * For a FailoverTarget: when it was first seen serving in place of replacedMember (RFC 3339 date-time), the last step of the failover timeline the console shows. Absent until then.
+   */
+  servingSince?: string;
 }
 
 /**

@@ -1501,6 +1501,12 @@ export const paymentGatewaySchema = {
                 type: 'string',
                 format: 'date-time',
               },
+              servingSince: {
+                description:
+                  'For a FailoverTarget: when it was first seen serving in place of replacedMember (RFC 3339 date-time), the last step of the failover timeline the console shows. Absent until then.',
+                type: 'string',
+                format: 'date-time',
+              },
             },
           },
         },
