@@ -539,3 +539,67 @@ describe('values.schema.json', () => {
     expect(r.stdout).toContain('0 chart(s) failed');
   });
 });
+
+describe('Grafana dashboards (templates/grafana-dashboards.yaml)', () => {
+  const dashboardsOf = (docs: Obj[]) =>
+    find(docs, 'ConfigMap').filter((c) => c.metadata.name.startsWith('paygrid-dashboard-'));
+
+  it('renders none by default', () => {
+    expect(dashboardsOf(render())).toEqual([]);
+  });
+
+  it("renders both dashboards when enabled, labelled for Grafana's sidecar, with the JSON files intact", () => {
+    const cms = dashboardsOf(render('--set', 'metrics.grafanaDashboards.enabled=true'));
+    expect(cms.map((c) => c.metadata.name).sort()).toEqual([
+      'paygrid-dashboard-operator',
+      'paygrid-dashboard-payments',
+    ]);
+    for (const cm of cms) {
+      expect(cm.metadata.namespace).toBe(NS);
+      expect(cm.metadata.labels.grafana_dashboard).toBe('1');
+      const [[key, body]] = Object.entries(cm.data as Record<string, string>) as [[string, string]];
+      const file = key.replace(/^paygrid-/, '');
+      expect(JSON.parse(body)).toEqual(JSON.parse(readFileSync(join(chart, 'dashboards', file), 'utf8')));
+    }
+  });
+
+  it('takes the label, namespace and annotations from values', () => {
+    const cms = dashboardsOf(
+      render(
+        '--set',
+        'metrics.grafanaDashboards.enabled=true',
+        '--set',
+        'metrics.grafanaDashboards.label=dashboards.example.com/grafana',
+        '--set-string',
+        'metrics.grafanaDashboards.labelValue=payments',
+        '--set',
+        'metrics.grafanaDashboards.namespace=monitoring',
+        '--set',
+        'metrics.grafanaDashboards.annotations.grafana_folder=Payments',
+      ),
+    );
+    expect(cms).toHaveLength(2);
+    for (const cm of cms) {
+      expect(cm.metadata.labels['dashboards.example.com/grafana']).toBe('payments');
+      expect(cm.metadata.labels.grafana_dashboard).toBeUndefined();
+      expect(cm.metadata.namespace).toBe('monitoring');
+      expect(cm.metadata.annotations).toEqual({ grafana_folder: 'Payments' });
+    }
+  });
+
+  it('refuses a label value that is not a string, naming the field', () => {
+    const r = helm([
+      'template',
+      RELEASE,
+      chart,
+      '--kube-version',
+      '1.35.0',
+      '--set',
+      'metrics.grafanaDashboards.enabled=true',
+      '--set',
+      'metrics.grafanaDashboards.labelValue=1',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('/metrics/grafanaDashboards/labelValue');
+  });
+});
