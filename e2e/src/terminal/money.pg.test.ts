@@ -3,8 +3,9 @@
 // fleet of terminals paying at a steady rate. While payments flow: the ledger is SIGKILLed (the
 // sites stand in) and restarted (the journals replay); edge-a is SIGKILLed (terminals fall to
 // edge-b with the same keys) and restarted on its journal; the routes fail over to edge-b at a new
-// epoch. Then the reconciliation finds every approval booked exactly once, nothing doubled, the
-// books balanced and the journals drained; no log and no result line holds a test PAN.
+// epoch; a stale route back to edge-a meets its fence. Then the reconciliation finds every
+// approval booked exactly once, nothing doubled, the books balanced and the journals drained; no
+// log and no result line holds a test PAN.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ describe('money through faults: terminal fleet, ledger, two sites, routes API', 
 
     // Progress is awaited on the fleet's own records: each phase starts once enough happened.
     const watchers = new Set<() => void>();
+    let fenced = 0;
     const resultFile = join(dir, 'fleet.jsonl');
     const fleet = new Fleet({
       routesUrl,
@@ -64,7 +66,8 @@ describe('money through faults: terminal fleet, ledger, two sites, routes API', 
       runId: `money-${Date.now().toString(36)}`,
       requestTimeoutMs: 1000,
       writeDeadlineMs: 20_000,
-      onRecord: () => {
+      onRecord: (r) => {
+        if (r.reason === 'Fenced') fenced++;
         for (const w of [...watchers]) w();
       },
     });
@@ -110,6 +113,17 @@ describe('money through faults: terminal fleet, ledger, two sites, routes API', 
     routes.publish(4, [{ member: 'edge-b', endpoint: b.service.url }]);
     const b2 = atB(fleet.stats);
     await until('60 approvals at edge-b after the failover', (s) => atB(s) >= b2 + 60);
+
+    // 4. edge-a, still at epoch 3, listed first again (a stale route): edge-b's writes as its
+    // replacement raised edge-a's fence, so the ledger refuses edge-a and edge-a answers 503 Fenced;
+    // terminals go on to edge-b with the same keys.
+    routes.publish(4, [
+      { member: 'edge-a', endpoint: a.service.url },
+      { member: 'edge-b', endpoint: b.service.url },
+    ]);
+    await until('edge-a answering Fenced', () => fenced > 0);
+    const b3 = atB(fleet.stats);
+    await until('20 approvals at edge-b past the fenced edge-a', (s) => atB(s) >= b3 + 20);
 
     await fleet.stop();
     await running;
