@@ -10,36 +10,47 @@ import type { AccountRow, JournalBacklog, LedgerTransferRow } from './reconcile.
 
 const run = promisify(execFile);
 
-async function jsonQuery<T>(databaseUrl: string, sql: string): Promise<T> {
-  const { stdout } = await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], {
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as T;
-}
+const TRANSFERS = `SELECT coalesce(json_agg(json_build_object(
+  'id', id, 'type', type, 'amountMinor', amount, 'currency', currency, 'pendingId', pending_id,
+  'state', state, 'standIn', stand_in, 'isExpiry', is_expiry, 'debitAccountId', debit_account_id,
+  'creditAccountId', credit_account_id, 'terminalId', metadata->>'terminalId') ORDER BY seq), '[]')
+FROM transfers`;
 
-// Both reads in one repeatable-read snapshot would need one session; two statements are enough
-// here because the reconciliation runs once the writers have stopped.
+const ACCOUNTS = `SELECT coalesce(json_agg(json_build_object(
+  'id', id, 'debitsPendingMinor', debits_pending, 'debitsPostedMinor', debits_posted,
+  'creditsPendingMinor', credits_pending, 'creditsPostedMinor', credits_posted) ORDER BY id), '[]')
+FROM accounts`;
+
+/** Transfers and accounts in one repeatable-read snapshot, so a live ledger reads consistent. */
 export async function readLedger(
   databaseUrl: string,
 ): Promise<{ transfers: LedgerTransferRow[]; accounts: AccountRow[] }> {
-  const transfers = await jsonQuery<LedgerTransferRow[]>(
-    databaseUrl,
-    `SELECT coalesce(json_agg(json_build_object(
-       'id', id, 'type', type, 'amountMinor', amount, 'currency', currency, 'pendingId', pending_id,
-       'state', state, 'standIn', stand_in, 'isExpiry', is_expiry, 'debitAccountId', debit_account_id,
-       'creditAccountId', credit_account_id, 'terminalId', metadata->>'terminalId') ORDER BY seq), '[]')
-     FROM transfers`,
+  const { stdout } = await run(
+    'psql',
+    [
+      databaseUrl,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qAt',
+      '-c',
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      '-c',
+      TRANSFERS,
+      '-c',
+      ACCOUNTS,
+      '-c',
+      'COMMIT',
+    ],
+    { maxBuffer: 1024 * 1024 * 1024 },
   );
-  const accounts = await jsonQuery<AccountRow[]>(
-    databaseUrl,
-    `SELECT coalesce(json_agg(json_build_object(
-       'id', id, 'debitsPendingMinor', debits_pending, 'debitsPostedMinor', debits_posted,
-       'creditsPendingMinor', credits_pending, 'creditsPostedMinor', credits_posted) ORDER BY id), '[]')
-     FROM accounts`,
-  );
-  for (const t of transfers)
-    if (!Number.isSafeInteger(t.amountMinor))
-      throw new Error(`transfer ${t.id}: amount is not a safe integer`);
+  // One JSON value per query, one line each (json_build_object escapes newlines in strings).
+  const [t, a] = stdout.split('\n').filter((l) => l !== '');
+  if (t === undefined || a === undefined) throw new Error('psql answered less than two result rows');
+  const transfers = JSON.parse(t) as LedgerTransferRow[];
+  const accounts = JSON.parse(a) as AccountRow[];
+  for (const x of transfers)
+    if (!Number.isSafeInteger(x.amountMinor))
+      throw new Error(`transfer ${x.id}: amount is not a safe integer`);
   return { transfers, accounts };
 }
 

@@ -27,10 +27,10 @@ describe('money through faults: terminal fleet, ledger, two sites, routes API', 
 
   beforeAll(async () => {
     db = await createTestDatabase('money');
-    ledger = await startLedgerProcess(db.url);
+    ledger = await startLedgerProcess(db.url, dir);
     [a, b] = await Promise.all([
-      startAuthorizationSite('edge-a', ledger.url),
-      startAuthorizationSite('edge-b', ledger.url),
+      startAuthorizationSite('edge-a', ledger.url, dir),
+      startAuthorizationSite('edge-b', ledger.url, dir),
     ]);
     routes = new RoutesSource('payments', 'checkout');
   });

@@ -1,9 +1,8 @@
 // Test support: the ledger and authorization services as real processes (their dist/main.js), each
 // with an /etc/paygrid-style contract directory the test rewrites in place (write + rename, as
 // atomic as the kubelet's swap), a tokenization key file and a journal directory that survives a
-// restart.
+// restart, all under the test's temporary directory.
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, ServiceProcess } from '@paygrid/workload-kit/testing';
@@ -13,9 +12,11 @@ const LEDGER_MAIN = join(repo, 'workloads/ledger/dist/main.js');
 const AUTHORIZATION_MAIN = join(repo, 'workloads/authorization/dist/main.js');
 
 export class ContractDir {
-  readonly dir = mkdtempSync(join(tmpdir(), 'paygrid-terminal-contract-'));
+  readonly dir: string;
 
-  constructor(files: Record<string, string>) {
+  /** A new directory under `parent` (the test's temporary directory, removed after it). */
+  constructor(files: Record<string, string>, parent: string) {
+    this.dir = mkdtempSync(join(parent, 'contract-'));
     this.write(files);
   }
 
@@ -29,13 +30,11 @@ export class ContractDir {
 
 const common = { gateway: 'payments/checkout', region: 'eu-west', role: 'Active', epoch: '3' };
 
-export async function startLedgerProcess(databaseUrl: string): Promise<ServiceProcess> {
-  const contract = new ContractDir({
-    ...common,
-    component: 'ledger',
-    member: 'cloud-eu',
-    'member-kind': 'CloudCluster',
-  });
+export async function startLedgerProcess(databaseUrl: string, parent: string): Promise<ServiceProcess> {
+  const contract = new ContractDir(
+    { ...common, component: 'ledger', member: 'cloud-eu', 'member-kind': 'CloudCluster' },
+    parent,
+  );
   const p = new ServiceProcess({
     main: LEDGER_MAIN,
     port: await freePort(),
@@ -53,24 +52,31 @@ export interface AuthorizationSite {
   readonly journalDir: string;
 }
 
-export async function startAuthorizationSite(member: string, ledgerUrl: string): Promise<AuthorizationSite> {
-  const root = mkdtempSync(join(tmpdir(), `paygrid-terminal-${member}-`));
+export async function startAuthorizationSite(
+  member: string,
+  ledgerUrl: string,
+  parent: string,
+): Promise<AuthorizationSite> {
+  const root = mkdtempSync(join(parent, `${member}-`));
   const keyFile = join(root, 'key');
   writeFileSync(keyFile, 'terminal-fleet-test-key-0123456789abcdef\n');
   const journalDir = join(root, 'journal');
   mkdirSync(journalDir);
-  const contract = new ContractDir({
-    ...common,
-    component: 'authorization',
-    member,
-    'member-kind': 'EdgeSite',
-    'ledger-endpoint': ledgerUrl,
-    // Wide limits: every payment of the fleet may stand in while the ledger is down.
-    'stand-in-floor-limit-minor': '100000',
-    'stand-in-max-offline-count': '100000',
-    'stand-in-max-offline-amount-minor': '1000000000',
-    'stand-in-currency': 'EUR',
-  });
+  const contract = new ContractDir(
+    {
+      ...common,
+      component: 'authorization',
+      member,
+      'member-kind': 'EdgeSite',
+      'ledger-endpoint': ledgerUrl,
+      // Wide limits: every payment of the fleet may stand in while the ledger is down.
+      'stand-in-floor-limit-minor': '100000',
+      'stand-in-max-offline-count': '100000',
+      'stand-in-max-offline-amount-minor': '1000000000',
+      'stand-in-currency': 'EUR',
+    },
+    root,
+  );
   const service = new ServiceProcess({
     main: AUTHORIZATION_MAIN,
     port: await freePort(),
