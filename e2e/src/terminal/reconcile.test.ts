@@ -306,6 +306,35 @@ describe('reconcile', () => {
     ]);
   });
 
+  it('measures what terminals saw: the longest gap between approvals and the time to approval', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 7, 10, 0, 0) + ms).toISOString();
+    const r = reconcile({
+      records: [
+        rec({ op: 'authorize', key: 'p1', at: at(100), latencyMs: 100, authId: 'a1', decision: 'approved' }),
+        // p2: a timeout of 1000 ms sent at 0, then approved at B at 3000: waited 3000 ms.
+        rec({ op: 'authorize', key: 'p2', at: at(1000), latencyMs: 1000, status: 0, failure: 'timeout' }),
+        rec({
+          op: 'authorize',
+          key: 'p2',
+          at: at(3000),
+          latencyMs: 5,
+          endpoint: B,
+          authId: 'a2',
+          decision: 'approved',
+        }),
+        rec({ op: 'authorize', key: 'p3', at: at(3500), latencyMs: 20, authId: 'a3', decision: 'approved' }),
+        rec({ op: 'authorize', key: 'p4', at: at(3600), latencyMs: 10, authId: 'a4', decision: 'declined' }),
+      ],
+      transfers: [],
+      accounts: [],
+      journals: [],
+    });
+    expect(r.counts).toMatchObject({ longestGapMs: 2900, approvalP50Ms: 100, approvalP99Ms: 3000 });
+    expect(formatReport(r)).toMatch(
+      /longest gap between approvals 2900 ms, time to approval p50 100 ms, p99 3000 ms/,
+    );
+  });
+
   it('counts a payment the terminal gave up on as undecided, not as an approval', () => {
     const s = sound();
     s.records.push(

@@ -86,6 +86,11 @@ export interface ReconcileCounts {
   /** Stand-in approvals the ledger holds (replayed from a journal, or also booked online). */
   standInBooked: number;
   ledgerTransfers: number;
+  /** Longest time between two approvals the fleet received (ms), from the first to the last. */
+  longestGapMs: number;
+  /** Time from a payment's first attempt to its approval, 50th and 99th percentile (ms). */
+  approvalP50Ms: number;
+  approvalP99Ms: number;
   lost: number;
   doubled: number;
 }
@@ -126,6 +131,9 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     booked: 0,
     standInBooked: 0,
     ledgerTransfers: input.transfers.length,
+    longestGapMs: 0,
+    approvalP50Ms: 0,
+    approvalP99Ms: 0,
     lost: 0,
     doubled: 0,
   };
@@ -274,6 +282,7 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     );
   }
 
+  Object.assign(counts, approvalFigures([...writes.values()]));
   balanceViolations(input, v);
   for (const j of input.journals) {
     if (j.queued > 0)
@@ -291,6 +300,25 @@ function sameAnswer(a: ResultRecord, b: ResultRecord): boolean {
 
 function describe(r: ResultRecord): string {
   return `${r.status}${r.decision ? ` ${r.decision}` : ''}${r.reason ? ` ${r.reason}` : ''}`;
+}
+
+/** What terminals saw of approvals: the longest gap between two, and time to approval. */
+export function approvalFigures(
+  writes: readonly { first: ResultRecord; final?: ResultRecord; op: ResultRecord['op'] }[],
+): { longestGapMs: number; approvalP50Ms: number; approvalP99Ms: number } {
+  const approved = writes.filter(
+    (w) => w.op === 'authorize' && w.final?.status === 201 && w.final.decision === 'approved',
+  );
+  const times = approved.map((w) => Date.parse(w.final!.at)).sort((a, b) => a - b);
+  let longestGapMs = 0;
+  for (let i = 1; i < times.length; i++) longestGapMs = Math.max(longestGapMs, times[i]! - times[i - 1]!);
+  // A payment starts when its first attempt was sent: its answer time less its latency.
+  const waits = approved
+    .map((w) => Date.parse(w.final!.at) - (Date.parse(w.first.at) - w.first.latencyMs))
+    .sort((a, b) => a - b);
+  const pct = (p: number) =>
+    waits.length === 0 ? 0 : waits[Math.min(waits.length - 1, Math.ceil(p * waits.length) - 1)]!;
+  return { longestGapMs, approvalP50Ms: pct(0.5), approvalP99Ms: pct(0.99) };
 }
 
 /** Debits = credits in total (pending and posted), and every account equals its transfers. */
@@ -351,6 +379,7 @@ export function formatReport(r: ReconcileReport): string {
     `approved ${c.approved} (online ${c.approvedOnline}, stand-in ${c.approvedStandIn}), declined ${c.declined}, undecided ${c.undecided}`,
     `captured ${c.captured}, reversed ${c.reversed}`,
     `ledger: ${c.booked} approvals booked once, ${c.standInBooked} from stand-in, ${c.lost} lost, ${c.doubled} doubled, ${c.ledgerTransfers} transfers`,
+    `terminals saw: longest gap between approvals ${c.longestGapMs} ms, time to approval p50 ${c.approvalP50Ms} ms, p99 ${c.approvalP99Ms} ms`,
     r.ok
       ? 'OK: every approval booked exactly once, books balanced, journals drained'
       : `${r.violations.length} violation(s):`,
