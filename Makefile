@@ -41,12 +41,14 @@ tools: ## Build kube-apiserver, etcd, kwok, helm, kind from the Go module proxy;
 	bash e2e/testbed/build-tools.sh
 
 .PHONY: generate
-generate: deps ## Generate TypeScript types and chart CRDs from crds/*.yaml
+generate: deps ## Generate TypeScript types and chart CRDs and docs/resources.md from crds/*.yaml
 	node operator/scripts/generate.mjs
+	node operator/scripts/generate-docs.mjs
 
 .PHONY: verify-generate
 verify-generate: deps ## Fail when generated files drift from crds/
 	node operator/scripts/generate.mjs --check
+	node operator/scripts/generate-docs.mjs --check
 
 .PHONY: build
 build: deps ## Compile TypeScript (operator, e2e, workloads)
