@@ -51,9 +51,10 @@ verify-generate: deps ## Fail when generated files drift from crds/
 	node operator/scripts/generate-docs.mjs --check
 
 .PHONY: build
-build: deps ## Compile TypeScript (operator, e2e, workloads)
+build: deps ## Compile TypeScript (operator, e2e, workloads) and bundle the console page (esbuild)
 	npx tsc -b
 	chmod +x operator/dist/cli/kubectl-paygrid.js
+	node operator/scripts/build-console.mjs
 
 .PHONY: lint
 lint: deps ## ESLint and Prettier
