@@ -33,7 +33,7 @@ import { ObjectClient } from './runtime/object-client.js';
 import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
 import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
 import { apiSecretReader } from './webhook/secret-reader.js';
-import { routesRouter } from './http/index.js';
+import { consoleRouter, routesRouter } from './http/index.js';
 import { makeApiClient, observeClientRequests } from './runtime/api-client.js';
 
 /** The controllers, started only while this process leads. */
@@ -269,8 +269,20 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
       edgeSites: hub.edgeSites,
       cloudClusters: hub.cloudClusters,
     });
+    // The console (/ui/ and its API) shares the port: it reads the same caches, read-only.
+    const consoleApi = consoleRouter({
+      gateways: hub.gateways,
+      edgeSites: hub.edgeSites,
+      cloudClusters: hub.cloudClusters,
+    });
     const server = await listen(
-      createHttpApp({ routers: [{ path: '/', router: routes }], logger: log }),
+      createHttpApp({
+        routers: [
+          { path: '/', router: routes },
+          { path: '/', router: consoleApi },
+        ],
+        logger: log,
+      }),
       config.routesBindAddress,
       log,
     );
@@ -280,6 +292,7 @@ export async function runOperator(config: Config, log: Logger): Promise<void> {
       // Waiting long-polls answer 304 at once rather than being cut.
       run: async () => {
         routes.close();
+        consoleApi.close();
         await server.close(5_000);
       },
     });

@@ -1,0 +1,197 @@
+/**
+ * The console page's decisions, pure so they are unit-tested without a browser: sites grouped by
+ * region and zone, gateways filtered and searched, and the failover timeline assembled from the
+ * operator's own records (never a guessed time: a step whose time is not recorded says so).
+ */
+import type { ConsoleGateway, ConsolePlacement, ConsoleSite, ConsoleSnapshot } from './snapshot.js';
+
+export interface ZoneGroup {
+  zone: string;
+  sites: ConsoleSite[];
+}
+export interface RegionGroup {
+  region: string;
+  zones: ZoneGroup[];
+}
+
+/** Sites by region, then zone (no zone last, as "(no zone)"), each by name. */
+export function groupSites(sites: readonly ConsoleSite[]): RegionGroup[] {
+  const regions = new Map<string, Map<string, ConsoleSite[]>>();
+  for (const s of sites) {
+    const zones = regions.get(s.region) ?? new Map<string, ConsoleSite[]>();
+    regions.set(s.region, zones);
+    const zone = s.zone ?? '';
+    zones.set(zone, [...(zones.get(zone) ?? []), s]);
+  }
+  return [...regions.keys()].sort(compare).map((region) => {
+    const zones = regions.get(region) ?? new Map<string, ConsoleSite[]>();
+    const names = [...zones.keys()].sort((a, b) => Number(a === '') - Number(b === '') || compare(a, b));
+    return {
+      region,
+      zones: names.map((zone) => ({
+        zone: zone === '' ? '(no zone)' : zone,
+        sites: [...(zones.get(zone) ?? [])].sort((a, b) => compare(a.name, b.name)),
+      })),
+    };
+  });
+}
+
+export type GatewayStateFilter = 'all' | 'ready' | 'not-ready' | 'failed-over';
+
+export const GATEWAY_STATE_FILTERS: readonly GatewayStateFilter[] = [
+  'all',
+  'ready',
+  'not-ready',
+  'failed-over',
+];
+
+export interface GatewayFilter {
+  /** Words that must all appear in namespace/name or a member name (case-insensitive). */
+  text: string;
+  state: GatewayStateFilter;
+}
+
+export function isFailedOver(gw: ConsoleGateway): boolean {
+  return gw.conditions.some((c) => c.type === 'FailedOver' && c.status === 'True');
+}
+
+/** The text a search matches against: "namespace/name" and every member the gateway is placed on. */
+export function searchKey(gw: ConsoleGateway): string {
+  return [`${gw.namespace}/${gw.name}`, ...gw.placements.map((p) => p.member)].join(' ').toLowerCase();
+}
+
+/**
+ * The gateways that pass the filter, in their order. Keys are passed in (built once per snapshot)
+ * so typing in the search box does not rebuild 1,000 strings per key press.
+ */
+export function filterGateways(
+  gateways: readonly ConsoleGateway[],
+  filter: GatewayFilter,
+  keys: readonly string[] = gateways.map(searchKey),
+): ConsoleGateway[] {
+  const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return gateways.filter((gw, i) => {
+    if (filter.state === 'ready' && !gw.ready) return false;
+    if (filter.state === 'not-ready' && gw.ready) return false;
+    if (filter.state === 'failed-over' && !isFailedOver(gw)) return false;
+    const key = keys[i] ?? searchKey(gw);
+    return words.every((w) => key.includes(w));
+  });
+}
+
+export type StepName = 'lost' | 'detected' | 'placed' | 'serving';
+
+export interface TimelineStep {
+  step: StepName;
+  label: string;
+  /** RFC 3339, from a record; null when the operator keeps none (see note). */
+  at: string | null;
+  /** Why there is no time, when at is null. */
+  note?: string;
+}
+
+export interface TimelineEntry {
+  gateway: string;
+  /** The member that was lost. */
+  from: string;
+  /** The member standing in, or null when none could be found. */
+  to: string | null;
+  steps: TimelineStep[];
+  /** Seconds from the first recorded step to serving, when both are recorded. */
+  totalSeconds: number | null;
+}
+
+/**
+ * One entry per lost authorization placement and per FailoverTarget, newest first. The times:
+ *  - lost: when the site's probes declared it Unreachable (its status healthSince, while it still is);
+ *  - detected: when the gateway marked its placement there Lost (that placement's since);
+ *  - placed: when the stand-in placement was made (the FailoverTarget's since);
+ *  - serving: when the stand-in was first seen serving (its servingSince).
+ */
+export function failoverTimeline(snapshot: Pick<ConsoleSnapshot, 'sites' | 'gateways'>): TimelineEntry[] {
+  const sites = new Map(snapshot.sites.map((s) => [`${s.kind}/${s.name}`, s]));
+  const entries: TimelineEntry[] = [];
+  for (const gw of snapshot.gateways) {
+    const auth = gw.placements.filter((p) => p.component === 'authorization');
+    const targets = auth.filter((p) => p.state === 'FailoverTarget' && p.replacedMember !== null);
+    const roots = new Set([
+      ...targets.map((t) => t.replacedMember ?? ''),
+      ...auth.filter((p) => p.state === 'Lost').map((p) => p.member),
+    ]);
+    for (const root of [...roots].sort(compare)) {
+      const lostPlacement = auth.find((p) => p.member === root && p.state === 'Lost');
+      const kind = lostPlacement?.memberKind ?? 'EdgeSite';
+      const site = sites.get(`${kind}/${root}`) ?? sites.get(`CloudCluster/${root}`);
+      const target = targets.find((t) => t.replacedMember === root);
+      entries.push(entry(`${gw.namespace}/${gw.name}`, root, site, lostPlacement, target));
+    }
+  }
+  const latest = (e: TimelineEntry) => Math.max(...e.steps.map((s) => (s.at ? Date.parse(s.at) : 0)));
+  return entries.sort((a, b) => latest(b) - latest(a) || compare(a.gateway, b.gateway));
+}
+
+function entry(
+  gateway: string,
+  root: string,
+  site: ConsoleSite | undefined,
+  lost: ConsolePlacement | undefined,
+  target: ConsolePlacement | undefined,
+): TimelineEntry {
+  const unreachable = site?.health === 'Unreachable';
+  const steps: TimelineStep[] = [
+    unreachable && site.healthSince
+      ? { step: 'lost', label: `${root} unreachable`, at: site.healthSince }
+      : {
+          step: 'lost',
+          label: `${root} lost`,
+          at: null,
+          note:
+            site === undefined
+              ? `${root} no longer exists`
+              : `${root} is ${site.health} now; the operator keeps no time of the loss (the workload failed, or the site came back)`,
+        },
+    lost?.since
+      ? { step: 'detected', label: `placement on ${root} marked Lost`, at: lost.since }
+      : {
+          step: 'detected',
+          label: `placement on ${root} marked Lost`,
+          at: null,
+          note: 'no Lost placement recorded',
+        },
+    target?.since
+      ? { step: 'placed', label: `${target.member} placed as FailoverTarget`, at: target.since }
+      : { step: 'placed', label: 'new placement', at: null, note: 'no site could stand in (see Degraded)' },
+    target?.servingSince
+      ? { step: 'serving', label: `${target.member} serving`, at: target.servingSince }
+      : {
+          step: 'serving',
+          label: 'serving',
+          at: null,
+          note: target ? 'not serving yet' : 'nothing to serve',
+        },
+  ];
+  const first = steps.find((s) => s.at !== null)?.at;
+  const served = steps[3]?.at;
+  return {
+    gateway,
+    from: root,
+    to: target?.member ?? null,
+    steps,
+    totalSeconds:
+      first && served ? Math.max(0, Math.round((Date.parse(served) - Date.parse(first)) / 100) / 10) : null,
+  };
+}
+
+/** "12 s ago", "3 min ago", … for a time in the past, from now (both in ms). */
+export function ago(at: string | null, nowMs: number): string {
+  if (at === null) return 'never';
+  const s = Math.max(0, Math.round((nowMs - Date.parse(at)) / 1000));
+  if (s < 90) return `${s} s ago`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
