@@ -49,6 +49,6 @@ for c in "${cmds[@]}"; do
   (cd "$w" && go build -trimpath -tags tools -ldflags "$ld" -o "bin/karmada-$c" "$mod/cmd/$c") 2>"$w/build.log" \
     || fail "$c: $(tail -20 "$w/build.log")"
 done
-"$w/bin/karmada-controller-manager" --version 2>&1 | grep -q "$v" || fail "karmada-controller-manager --version does not print $v"
+"$w/bin/karmada-controller-manager" version 2>&1 | grep -q "GitVersion:\"$v\"" || fail "karmada-controller-manager version does not say $v"
 rm -rf "$dir"; mv "$w/bin" "$dir"
 log "karmada $v: built in $((SECONDS - t0)) s into $dir"
