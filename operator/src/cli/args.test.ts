@@ -107,10 +107,14 @@ describe('parseArgs', () => {
   it.each([
     [
       ['frobnicate'],
-      'unknown command "frobnicate": use one of status, drill, cordon, uncordon, move',
+      'unknown command "frobnicate": use one of status, drill, cordon, uncordon, move, console',
       undefined,
     ],
-    [['help', 'nope'], 'no help for "nope": use one of status, drill, cordon, uncordon, move', undefined],
+    [
+      ['help', 'nope'],
+      'no help for "nope": use one of status, drill, cordon, uncordon, move, console',
+      undefined,
+    ],
     [['status', '--from', 'x'], 'unknown flag --from for "status"', 'status'],
     [['status', 'extra'], 'unexpected argument "extra" for "status"', 'status'],
     [['status', '-n'], 'flag -n needs a value', 'status'],
@@ -190,5 +194,31 @@ describe('parseSiteArg', () => {
       expect(parseSiteArg(`${k}/x`)).toEqual({ name: 'x', kind: 'EdgeSite' });
     for (const k of ['cc', 'cloudcluster', 'cloudclusters.paygrid.io'])
       expect(parseSiteArg(`${k}/x`)).toEqual({ name: 'x', kind: 'CloudCluster' });
+  });
+});
+
+describe('parseArgs console', () => {
+  it('takes --open, --port, --operator-namespace and --lease, with defaults', () => {
+    expect(parseArgs(['console']).command).toEqual({
+      kind: 'console',
+      open: false,
+      port: 0,
+      operatorNamespace: 'paygrid-system',
+      lease: 'paygrid-operator-leader',
+    });
+    expect(
+      parseArgs(['console', '--open', '--port=9090', '--operator-namespace', 'ops']).command,
+    ).toMatchObject({
+      open: true,
+      port: 9090,
+      operatorNamespace: 'ops',
+    });
+  });
+
+  it('names the flag that is wrong', () => {
+    expect(() => parseArgs(['console', '--port', '70000'])).toThrow(/--port must be a port number/);
+    expect(() => parseArgs(['console', '--operator-namespace', 'Ops'])).toThrow(/--operator-namespace "Ops"/);
+    expect(() => parseArgs(['console', 'extra'])).toThrow(/unexpected argument "extra"/);
+    expect(HELP.console).toMatch(/--open/);
   });
 });

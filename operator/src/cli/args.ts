@@ -2,7 +2,7 @@
 // come before or after the subcommand and its arguments, like kubectl's (`--flag value`,
 // `--flag=value`, `-n value`, `-n=value`); `--` ends the flags.
 
-export const SUBCOMMANDS = ['status', 'drill', 'cordon', 'uncordon', 'move'] as const;
+export const SUBCOMMANDS = ['status', 'drill', 'cordon', 'uncordon', 'move', 'console'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags of every subcommand: where the hub is. */
@@ -26,6 +26,16 @@ export type Command =
   | { kind: 'status'; namespace?: string; allNamespaces: boolean }
   | { kind: 'drill'; site: SiteArg; namespace?: string; allNamespaces: boolean }
   | { kind: 'cordon' | 'uncordon'; site: SiteArg; dryRun: boolean }
+  | {
+      kind: 'console';
+      /** Open the page in a browser where one can be started. */
+      open: boolean;
+      /** Local port of the port-forward; 0 picks a free one. */
+      port: number;
+      /** Namespace of the operator and its leader Lease. */
+      operatorNamespace: string;
+      lease: string;
+    }
   | {
       kind: 'move';
       gateway: string;
@@ -75,6 +85,12 @@ const COMMAND_FLAGS: Record<Subcommand, FlagSpec[]> = {
   drill: [NAMESPACE, ALL_NAMESPACES],
   cordon: [DRY_RUN],
   uncordon: [DRY_RUN],
+  console: [
+    { name: 'open', takesValue: false },
+    { name: 'port', takesValue: true },
+    { name: 'operator-namespace', takesValue: true },
+    { name: 'lease', takesValue: true },
+  ],
   move: [
     NAMESPACE,
     { name: 'from', takesValue: true },
@@ -282,6 +298,29 @@ export function parseArgs(argv: readonly string[]): Invocation {
         },
         globals,
       };
+    case 'console': {
+      exactly(0, '');
+      const portText = str('port') ?? '0';
+      const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+      if (!(port >= 0 && port <= 65535)) {
+        throw new UsageError(`--port must be a port number (0 to 65535), not "${portText}"`, 'console');
+      }
+      const operatorNamespace = str('operator-namespace') ?? 'paygrid-system';
+      if (operatorNamespace.length > 63 || !DNS_LABEL.test(operatorNamespace)) {
+        throw new UsageError(
+          `--operator-namespace "${operatorNamespace}" is not a valid namespace name`,
+          'console',
+        );
+      }
+      const lease = str('lease') ?? 'paygrid-operator-leader';
+      if (lease.length > 253 || !DNS_SUBDOMAIN.test(lease)) {
+        throw new UsageError(`--lease "${lease}" is not a valid Lease name`, 'console');
+      }
+      return {
+        command: { kind: 'console', open: values.has('open'), port, operatorNamespace, lease },
+        globals,
+      };
+    }
     case 'cordon':
     case 'uncordon': {
       exactly(1, `an EdgeSite: kubectl paygrid ${subcommand} <site>`);
@@ -373,6 +412,7 @@ Commands:
   cordon      drain an EdgeSite for maintenance (make-before-break)
   uncordon    let placements come back to an EdgeSite
   move        move a gateway's authorization from one site to another (Manual mode)
+  console     open the live topology and failover console (port-forward to the operator's leader)
 
 Run "kubectl paygrid <command> --help" for a command's flags.
 
@@ -420,6 +460,21 @@ Usage:
 
 Flags:
       --dry-run            show what would happen, change nothing
+
+${GLOBAL_HELP}`,
+  console: `Open the operator's read-only console: members by region and zone, every gateway's serving
+and standby sites, the failover timeline, and drill previews, updating live. Port-forwards to the
+pod that holds the operator's leader Lease (its routes port, 8082) and prints the URL; stays in
+the foreground until interrupted (Ctrl-C).
+
+Usage:
+  kubectl paygrid console [--open] [--port <local port>]
+
+Flags:
+      --open                       open the URL in a browser (xdg-open, or open on macOS) where one exists
+      --port <n>                   local port (default 0: a free one)
+      --operator-namespace <ns>    namespace of the operator (default paygrid-system)
+      --lease <name>               the operator's leader Lease (default paygrid-operator-leader)
 
 ${GLOBAL_HELP}`,
   move: `Move a gateway's authorization placement from one site to another, make-before-break: the

@@ -10,6 +10,9 @@ import {
   resolveSite,
   uncordonPreview,
   type HubSnapshot,
+  browserOpener,
+  forwardedPort,
+  leaderPodName,
 } from './commands.js';
 import { formatMoveRequest, MOVE_REQUEST_ANNOTATION } from '../api/move-request.js';
 import { cloudCluster, edgeSite, NOW, placedGateway } from './testSupport.js';
@@ -244,5 +247,29 @@ describe('moveProgress', () => {
       phase: 'rejected',
       text: 'another move request (id req-2) replaced this one',
     });
+  });
+});
+
+describe('console helpers', () => {
+  it('finds the leader pod in the Lease holder identity "<pod>_<uuid>"', () => {
+    expect(leaderPodName('paygrid-7d9f-abcde_0b7c4c2e-1f7e-4c1e-9d51-5b7a2f3c9e10')).toBe(
+      'paygrid-7d9f-abcde',
+    );
+    expect(leaderPodName('paygrid-operator')).toBe('paygrid-operator');
+    expect(leaderPodName('')).toBeUndefined();
+    expect(leaderPodName(undefined)).toBeUndefined();
+    expect(leaderPodName('Bad Pod_x')).toBeUndefined();
+  });
+
+  it("reads the local port from kubectl port-forward's output", () => {
+    expect(forwardedPort('Forwarding from 127.0.0.1:43127 -> 8082')).toBe(43127);
+    expect(forwardedPort('Forwarding from [::1]:43127 -> 8082')).toBeUndefined();
+    expect(forwardedPort('Handling connection for 43127')).toBeUndefined();
+  });
+
+  it('opens a browser with xdg-open on Linux, open on macOS, and knows no opener elsewhere', () => {
+    expect(browserOpener('linux')).toBe('xdg-open');
+    expect(browserOpener('darwin')).toBe('open');
+    expect(browserOpener('win32')).toBeUndefined();
   });
 });

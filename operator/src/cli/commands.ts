@@ -281,3 +281,27 @@ export function moveProgress(gw: PaymentGateway, req: MoveRequestAnnotation): Mo
     text: `${req.to}: ${toP.state}, ${ready}${toServes ? ', serving' : ''}; ${req.from}: ${fromText}`,
   };
 }
+
+/**
+ * The pod of a leader Lease's holder: the operator's identity is "<pod name>_<uuid>"
+ * (manager.ts), so the pod name is what comes before the last "_". Undefined when nobody leads.
+ */
+export function leaderPodName(holderIdentity: string | undefined | null): string | undefined {
+  if (!holderIdentity) return undefined;
+  const cut = holderIdentity.lastIndexOf('_');
+  const pod = cut < 0 ? holderIdentity : holderIdentity.slice(0, cut);
+  return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pod) ? pod : undefined;
+}
+
+/** The local port kubectl port-forward chose, from its "Forwarding from 127.0.0.1:PORT -> 8082" line. */
+export function forwardedPort(line: string): number | undefined {
+  const m = /^Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(line.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The command that opens a URL in the user's browser on this platform, if it has one. */
+export function browserOpener(platform: string): string | undefined {
+  if (platform === 'darwin') return 'open';
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') return 'xdg-open';
+  return undefined;
+}

@@ -1,11 +1,13 @@
 // kubectl-paygrid: the kubectl plugin of paygrid (`kubectl paygrid status|drill|cordon|uncordon|move`).
 // The I/O only: parsing, planning and formatting are pure functions in args.ts, commands.ts and
 // format.ts. Talks to the hub with the user's kubeconfig, like kubectl.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import {
+  CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
@@ -23,7 +25,10 @@ import { errorText, statusCode } from '../runtime/errors.js';
 import { ObjectClient } from '../runtime/object-client.js';
 import { HELP, parseArgs, UsageError, type Command, type GlobalOptions } from './args.js';
 import {
+  browserOpener,
   checkMove,
+  forwardedPort,
+  leaderPodName,
   cordonPreview,
   drillReport,
   moveProgress,
@@ -381,6 +386,92 @@ function version(): string {
   }
 }
 
+/** The operator's routes port in its pod (the chart's containerPort), where the console is served. */
+const ROUTES_PORT = 8082;
+
+/**
+ * `kubectl paygrid console`: finds the leader's pod from its Lease, runs `kubectl port-forward` to
+ * it (kubectl does the tunnelling and its auth, like any kubectl command), prints the URL, and
+ * opens it when asked. Runs until interrupted or until the port-forward ends.
+ */
+async function openConsole(
+  hub: Hub,
+  cmd: Extract<Command, { kind: 'console' }>,
+  globals: GlobalOptions,
+): Promise<number> {
+  const coordination = hub.kc.makeApiClient(CoordinationV1Api);
+  const lease = await deadline(
+    hub,
+    `reading Lease ${cmd.operatorNamespace}/${cmd.lease}`,
+    coordination.readNamespacedLease({ namespace: cmd.operatorNamespace, name: cmd.lease }),
+  ).catch((err: unknown) => {
+    if (err instanceof CliError && /404|not found/i.test(err.message)) {
+      throw new CliError(
+        `no Lease ${cmd.operatorNamespace}/${cmd.lease}: is the operator installed there (--operator-namespace)?`,
+      );
+    }
+    throw err;
+  });
+  const pod = leaderPodName(lease.spec?.holderIdentity);
+  if (pod === undefined) {
+    throw new CliError(
+      `nobody holds Lease ${cmd.operatorNamespace}/${cmd.lease}: no operator replica leads now`,
+    );
+  }
+  const args = [
+    ...(globals.kubeconfig ? ['--kubeconfig', globals.kubeconfig] : []),
+    ...(globals.context ? ['--context', globals.context] : []),
+    '-n',
+    cmd.operatorNamespace,
+    'port-forward',
+    `pod/${pod}`,
+    `${cmd.port === 0 ? '' : cmd.port}:${ROUTES_PORT}`,
+  ];
+  const child = spawn('kubectl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () => child.kill('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let buffered = '';
+  let announced = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const port = forwardedPort(line);
+      if (port === undefined || announced) continue;
+      announced = true;
+      const url = `http://127.0.0.1:${port}/ui/`;
+      console.log(`paygrid console of ${pod} (leader): ${url}\n(Ctrl-C to stop the port-forward)`);
+      if (cmd.open) openBrowser(url);
+    }
+  });
+  const code = await new Promise<number>((resolve, reject) => {
+    child.once('error', (err) =>
+      reject(new CliError(`cannot run kubectl port-forward: ${err.message} (is kubectl on PATH?)`)),
+    );
+    child.once('exit', (c, signal) => resolve(signal === 'SIGTERM' ? 0 : (c ?? 1)));
+  });
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  return code;
+}
+
+function openBrowser(url: string): void {
+  const opener = browserOpener(process.platform);
+  const found = opener && spawnSync(opener, ['--version'], { stdio: 'ignore' }).error === undefined;
+  if (!opener || !found) {
+    console.log(
+      `no browser opener found (${opener ?? 'none for ' + process.platform}): open ${url} yourself`,
+    );
+    return;
+  }
+  const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+  child.on('error', (err) => console.log(`could not open a browser (${err.message}): open ${url} yourself`));
+  child.unref();
+  console.log(`opening ${url} with ${opener}`);
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let command: Command;
   let globals: GlobalOptions;
@@ -414,6 +505,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.en
         return await cordon(hub, command);
       case 'move':
         return await move(hub, command);
+      case 'console':
+        return await openConsole(hub, command, globals);
     }
   } catch (err) {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
