@@ -5,7 +5,12 @@
 # Nothing is pulled: the sandbox image is built locally and images are imported from podman.
 #
 #   real-node.sh up MEMBER INDEX    start containerd + kubelet for MEMBER, subnet 10.88.INDEX.0/24
+#   real-node.sh wait MEMBER        until its node is Ready
 #   real-node.sh down MEMBER        stop them and remove their state
+#
+# The site's endpoint is http://10.88.INDEX.1:8080: site-endpoint-main.js forwards it to the ready
+# pods of the member's component (authorization on edges, the ledger on cloud-eu), as a load
+# balancer in front of a real site would; there is no kube-proxy.
 #
 # The node is named <member>-real, labelled paygrid.io/node=real and tainted
 # paygrid.io/node=real:NoSchedule, so only pods that ask for it (the member registration's
@@ -19,6 +24,8 @@ dir=${PAYGRID_TESTBED_DIR:-$cache/testbed}
 KWOK_WORKDIR=$dir/kwok
 kubelet_bin=$tools/kubernetes-$KUBE_VERSION/kubelet
 pause_image=localhost/paygrid/pause:testbed
+repo=$(cd "$here/../.." && pwd)
+version=$(node -p "require('$repo/package.json').version")
 images=(${PAYGRID_REAL_NODE_IMAGES:-localhost/paygrid/authorization:e2e localhost/paygrid/ledger:e2e localhost/paygrid/analytics:e2e})
 
 log() { printf '[real-node] %s\n' "$*" >&2; }
@@ -102,6 +109,12 @@ TOML
   local tar; tar=$(pause_tar)
   ctr -a "$d/containerd.sock" -n k8s.io images import --no-unpack=false "$tar" >"$d/logs/import.log" 2>&1 \
     || die "image import into $m's containerd failed: $(tail -3 "$d/logs/import.log")"
+  # Also under the names examples/paymentgateway.yaml uses: this checkout's build is that version.
+  local i
+  for i in "${images[@]}"; do
+    local svc=${i##*/}; svc=${svc%%:*}
+    ctr -a "$d/containerd.sock" -n k8s.io images tag --force "$i" "ghcr.io/paygrid/$svc:$version" >/dev/null 2>&1 || true
+  done
 
   local kubeconfig=$dir/members/$m.direct.kubeconfig ca
   ca=$(ls "$KWOK_WORKDIR/clusters/$m/pki/ca.crt")
@@ -141,6 +154,13 @@ YAML
       --node-labels "paygrid.io/node=real,type=real" >"$d/logs/kubelet.log" 2>&1 &
     echo $! >"$d/kubelet.pid"
   fi
+  if ! pid_alive "$d/endpoint.pid"; then
+    local component=authorization
+    [ "$m" = cloud-eu ] && component=ledger
+    node "$repo/e2e/dist/testbed/site-endpoint-main.js" --kubeconfig "$kubeconfig" --listen "$ip:8080" \
+      --component "$component" >"$d/logs/endpoint.log" 2>&1 &
+    echo $! >"$d/endpoint.pid"
+  fi
   log "$m: node $node at $ip (containerd $d/containerd.sock, logs $d/logs)"
 }
 
@@ -158,6 +178,7 @@ wait_ready() { # wait_ready MEMBER : the node reports Ready
 down() {
   local m=$1 d=$dir/real/$1 f
   [ -d "$d" ] || return 0
+  if pid_alive "$d/endpoint.pid"; then kill "$(cat "$d/endpoint.pid")" 2>/dev/null || true; fi
   if pid_alive "$d/kubelet.pid"; then kill "$(cat "$d/kubelet.pid")" 2>/dev/null || true; fi
   # The containers go first: containerd-shims and their processes outlive containerd on purpose.
   local c t

@@ -130,6 +130,7 @@ up() {
     local i=0
     for m in "${members[@]}"; do i=$((i + 1)); bash "$here/real-node.sh" up "$m" "$i"; done
     for m in "${members[@]}"; do bash "$here/real-node.sh" wait "$m"; done
+    bash "$here/real-postgres.sh" up 10.88.1.1   # cloud-eu's node address (index 1)
   fi
   kubectl --kubeconfig "$kubeconfig" config use-context kwok-hub >/dev/null
   log "up in $((SECONDS - t0)) s: contexts $(printf 'kwok-%s ' "${clusters[@]}")(kubeconfig $kubeconfig)"
@@ -141,6 +142,7 @@ down() {
   if pid=$(proxy_pid); then kill "$pid" 2>/dev/null || true; fi
   rm -f "$dir/proxy.pid" "$dir/proxy.json"
   for m in "${members[@]}"; do bash "$here/real-node.sh" down "$m"; done
+  bash "$here/real-postgres.sh" down
   if [ -x "$kwokctl" ]; then
     for c in $(kw get clusters 2>/dev/null || true); do
       log "deleting cluster $c"

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { MEMBERS, contextOf, kubeconfigPath, kubectl, memberKubeconfigPath } from '../testbed/clusters.js';
+import { hasRealNodes, realDatabaseUrls, realMemberPatch } from '../testbed/real-nodes.js';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OPERATOR_NAMESPACE = 'paygrid-system';
@@ -116,11 +117,20 @@ export function applyMembers(): void {
   for (const f of ['edgesite-edge-a.yaml', 'edgesite-edge-b.yaml', 'cloudcluster-cloud-eu.yaml']) {
     must(`apply ${f}`, kubectl('hub', ['apply', '-f', join(repo, 'examples', f)]));
   }
+  // On real nodes (PAYGRID_REAL_NODES=1): payment pods go to each member's real node and its
+  // endpoint is the node's address, as an SRE registering dedicated payment nodes would set.
+  if (!hasRealNodes()) return;
+  for (const m of MEMBERS) {
+    const kind = m === 'cloud-eu' ? 'cloudcluster' : 'edgesite';
+    const patch = JSON.stringify(realMemberPatch(m));
+    must(`real node of ${m}`, kubectl('hub', ['patch', kind, m, '--type=merge', '-p', patch]));
+  }
 }
 
 /**
  * The Secrets examples/paymentgateway.yaml names, made by examples/create-secrets.sh as the README
- * says. The testbed's pods are KWOK's (nothing connects): the database URLs name no real host.
+ * says. On KWOK pods nothing connects: the database URLs name no real host; on real nodes they are
+ * the testbed's PostgreSQL.
  */
 export function createExampleSecrets(): void {
   try {
@@ -131,6 +141,7 @@ export function createExampleSecrets(): void {
         KUBE_CONTEXT: contextOf('hub'),
         LEDGER_DATABASE_URL: 'postgres://ledger:demo@ledger-db.invalid:5432/ledger',
         ANALYTICS_DATABASE_URL: 'postgres://analytics:demo@analytics-db.invalid:5432/analytics',
+        ...(hasRealNodes() ? realDatabaseUrls() : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
