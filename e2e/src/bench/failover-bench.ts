@@ -10,8 +10,6 @@
 //       (first failed probe → Unreachable);
 //   (b) fault → the replacement serving (status.routes contain edge-b);
 // and (b) against the gateway's detection window (target: median(b) ≤ window + 3 s).
-import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PaymentGateway } from '@paygrid/operator/api';
 import { kubectl } from '../testbed/clusters.js';
@@ -20,6 +18,7 @@ import { applyMembers, installCrds, registerMemberSecrets, repo } from '../harne
 import { OperatorProcess } from '../harness/operator-process.js';
 import { applyYaml, isReady } from '../harness/gateways.js';
 import { waitFor } from '../harness/wait.js';
+import { machine, quantile } from './stats.js';
 import {
   NS,
   authPlacements,
@@ -103,32 +102,10 @@ async function once(
   }
 }
 
-function quantile(sorted: number[], q: number): number {
-  // Nearest rank.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 function stats(values: number[]): string {
   const s = [...values].sort((a, b) => a - b);
   const f = (x: number) => x.toFixed(2).padStart(6);
   return `${f(s[0]!)} ${f(quantile(s, 0.5))} ${f(quantile(s, 0.95))} ${f(s.at(-1)!)}`;
-}
-
-function machine(): string {
-  let model = cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const line = execFileSync('grep', ['-m1', 'model name', '/proc/cpuinfo'], { encoding: 'utf8' });
-    model = line.split(':')[1]?.trim() ?? model;
-  } catch {
-    // not Linux: os.cpus() has it
-  }
-  let nproc = String(cpus().length);
-  try {
-    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  } catch {
-    // keep os.cpus()
-  }
-  return `${nproc} CPUs (nproc), ${model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`;
 }
 
 async function main(): Promise<void> {
