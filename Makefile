@@ -78,7 +78,7 @@ testbed-down: ## Stop and delete the testbed clusters
 	bash e2e/testbed/testbed.sh down
 
 .PHONY: test-integration
-test-integration: tools build image-local ## Integration and e2e tests on the testbed (brings it up and down)
+test-integration: tools build image-local browser-deps ## Integration and e2e tests on the testbed (brings it up and down)
 	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
 
 .PHONY: test
@@ -122,6 +122,10 @@ image: ## Build the operator and service images (REGISTRY=ghcr.io/paygrid, tag =
 	for s in $(WORKLOADS); do \
 	  $(CONTAINER_TOOL) build -f workloads/Dockerfile --build-arg SERVICE=$$s -t $(REGISTRY)/$$s:$(VERSION) $(IMAGE_BUILD_ARGS) . ; \
 	done
+
+.PHONY: browser-deps
+browser-deps: ## Install Debian's chromium from apt when missing (the console's browser tests)
+	bash e2e/testbed/browser-deps.sh
 
 .PHONY: image-tools
 image-tools: ## Install podman, runc and debootstrap from apt when missing (for image-local)
