@@ -26,6 +26,7 @@ export default {
         '<rootDir>/operator/src/**/*.test.ts',
         '<rootDir>/workloads/*/src/**/*.test.ts',
         '<rootDir>/e2e/src/terminal/**/*.test.ts',
+        '<rootDir>/e2e/src/testbed/**/*.test.ts',
         '<rootDir>/e2e/src/bench/**/*.test.ts',
       ],
       testPathIgnorePatterns: ['\\.pg\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
