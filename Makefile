@@ -98,6 +98,10 @@ bench-workloads: build ## Payment services: ledger (vs a naive one-transaction-p
 	node workloads/authorization/dist/bench/stand-in.js $${BENCH_SECONDS:-10} 32
 	bash workloads/scripts/with-postgres.sh node workloads/authorization/dist/bench/online.js $${BENCH_SECONDS:-10} 64
 
+.PHONY: bench-payments
+bench-payments: build ## Terminal fleet through a site crash, sites as local processes on a real PostgreSQL: approvals/s, p50/p99, longest gap, reconciliation (BENCH_RATES=50,100,200,400 BENCH_SECONDS=20)
+	bash workloads/scripts/with-postgres.sh node e2e/dist/bench/payments-bench.js
+
 .PHONY: bench-failover
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
