@@ -189,6 +189,8 @@ describe('the chart', () => {
         'replicaCount=3',
         '--set',
         'webhook.deleteFailurePolicy=Ignore',
+        '--set',
+        'metrics.grafanaDashboards.enabled=true',
       ],
     ],
     ['the webhook off', ['--set', 'webhook.enabled=false', '--set', 'rbac.aggregateToDefaultRoles=false']],
@@ -200,6 +202,8 @@ describe('the chart', () => {
       expect(kinds).toEqual(
         expect.arrayContaining(['CustomResourceDefinition', 'Deployment', 'ClusterRole', 'Role']),
       );
+      // The Grafana dashboards are ConfigMaps only when asked for.
+      expect(kinds.includes('ConfigMap')).toBe(args.includes('metrics.grafanaDashboards.enabled=true'));
       const r = serverDryRun(out);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
