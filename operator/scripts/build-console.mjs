@@ -22,5 +22,6 @@ await build({
 });
 await copyFile(`${src}index.html`, `${out}index.html`);
 await copyFile(`${src}console.css`, `${out}console.css`);
+await copyFile(`${src}favicon.svg`, `${out}favicon.svg`);
 const size = (await stat(`${out}console.js`)).size;
 process.stdout.write(`console: ${out}console.js ${size} bytes` + '\n');
