@@ -9,19 +9,42 @@ import { Registry } from 'prom-client';
 import { PaygridMetrics } from '../controllers/paygrid-metrics.js';
 import { RuntimeMetrics } from '../runtime/metrics.js';
 import { webhookMetrics } from '../webhook/metrics.js';
-import { promqlMetricNames } from './promql-names.js';
+import { promqlGroupingLabels, promqlMetricNames } from './promql-names.js';
 
 type Json = unknown;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dashboardDir = join(root, 'charts', 'paygrid', 'dashboards');
 
-/** Series names a registry exposes: histograms as _bucket/_sum/_count, summaries as _sum/_count and the quantiles. */
-function seriesNames(registry: Registry): string[] {
-  return registry.getMetricsAsArray().flatMap((m) => {
-    const { name, type } = m as unknown as { name: string; type: string };
-    if (type === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-    if (type === 'summary') return [name, `${name}_sum`, `${name}_count`];
-    return [name];
+/**
+ * Labels Prometheus adds when it scrapes through a ServiceMonitor or pod discovery, and the
+ * workloads' default label `service`: a dashboard may group by them whatever the metric.
+ */
+const TARGET_LABELS = ['job', 'instance', 'namespace', 'pod', 'container', 'service', 'endpoint'];
+
+/**
+ * Series names a registry exposes, with their label names: histograms as _bucket (with le), _sum
+ * and _count; summaries as the quantiles (with quantile), _sum and _count.
+ */
+function seriesNames(registry: Registry): [string, string[]][] {
+  return registry.getMetricsAsArray().flatMap((m): [string, string[]][] => {
+    const {
+      name,
+      type,
+      labelNames = [],
+    } = m as unknown as { name: string; type: string; labelNames?: string[] };
+    if (type === 'histogram')
+      return [
+        [`${name}_bucket`, [...labelNames, 'le']],
+        [`${name}_sum`, labelNames],
+        [`${name}_count`, labelNames],
+      ];
+    if (type === 'summary')
+      return [
+        [name, [...labelNames, 'quantile']],
+        [`${name}_sum`, labelNames],
+        [`${name}_count`, labelNames],
+      ];
+    return [[name, labelNames]];
   });
 }
 
@@ -37,7 +60,10 @@ async function workloadModule(path: string): Promise<Record<string, (...args: un
 async function exposedMetricNames(): Promise<Map<string, string>> {
   const exposed = new Map<string, string>();
   const add = (source: string, registry: Registry) => {
-    for (const n of seriesNames(registry)) if (!exposed.has(n)) exposed.set(n, source);
+    for (const [n, labels] of seriesNames(registry)) {
+      if (!exposed.has(n)) exposed.set(n, source);
+      labelsOf.set(n, new Set([...(labelsOf.get(n) ?? []), ...labels]));
+    }
   };
 
   const runtime = new RuntimeMetrics();
@@ -86,6 +112,8 @@ const dashboards = files.map((f) => ({
 }));
 
 let exposed: Map<string, string>;
+/** Label names of each exposed series. */
+const labelsOf = new Map<string, Set<string>>();
 beforeAll(async () => {
   exposed = await exposedMetricNames();
 });
@@ -119,6 +147,19 @@ describe.each(dashboards)('$file', ({ file, json }) => {
     expect(unknown).toEqual([]);
   });
 
+  it('groups and matches only by labels the metrics it reads carry (or Prometheus adds)', () => {
+    const unknown = exprs.flatMap(({ where, expr }) => {
+      const allowed = new Set([
+        ...TARGET_LABELS,
+        ...promqlMetricNames(expr).flatMap((n) => [...(labelsOf.get(n) ?? [])]),
+      ]);
+      return promqlGroupingLabels(expr)
+        .filter((l) => !allowed.has(l))
+        .map((l) => `${where}: ${l}`);
+    });
+    expect(unknown).toEqual([]);
+  });
+
   it('uses only the datasource variable (no query variables whose PromQL this test would not see)', () => {
     const vars =
       (json as { templating?: { list?: { name: string; type: string }[] } }).templating?.list ?? [];
@@ -126,6 +167,14 @@ describe.each(dashboards)('$file', ({ file, json }) => {
       vars.filter((v) => v.type !== 'datasource' && v.type !== 'custom' && v.type !== 'interval'),
     ).toEqual([]);
   });
+});
+
+test('the registries report label names (so the grouping check is not vacuous)', () => {
+  expect([...labelsOf.get('controller_runtime_reconcile_time_seconds_bucket')!].sort()).toEqual([
+    'controller',
+    'le',
+  ]);
+  expect([...labelsOf.get('paygrid_authorization_requests_total')!]).toEqual(['outcome']);
 });
 
 test('a misspelt metric in a dashboard would fail', () => {

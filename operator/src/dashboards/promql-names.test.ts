@@ -1,4 +1,4 @@
-import { promqlMetricNames } from './promql-names.js';
+import { promqlGroupingLabels, promqlMetricNames } from './promql-names.js';
 
 describe('promqlMetricNames', () => {
   it('finds a bare selector and one with matchers', () => {
@@ -40,5 +40,16 @@ describe('promqlMetricNames', () => {
   it('refuses an expression with an unbalanced bracket or string', () => {
     expect(() => promqlMetricNames('sum(rate(a[5m))')).toThrow(/unbalanced '\['/);
     expect(() => promqlMetricNames('a{x="y}')).toThrow(/unterminated string/);
+  });
+});
+
+describe('promqlGroupingLabels', () => {
+  it('lists the labels of every grouping and matching clause once', () => {
+    expect(
+      promqlGroupingLabels(
+        'sum by (le, controller) (rate(a_bucket[5m])) / on(controller) group_left (pod) sum without (x) (b{by="by (fake)"})',
+      ),
+    ).toEqual(['le', 'controller', 'pod', 'x']);
+    expect(promqlGroupingLabels('sum(rate(a[5m]))')).toEqual([]);
   });
 });

@@ -99,3 +99,17 @@ export function promqlMetricNames(expr: string): string[] {
   }
   return names;
 }
+
+/** The label names in the by/without/on/ignoring/group_left/group_right lists of `expr`. */
+export function promqlGroupingLabels(expr: string): string[] {
+  const labels: string[] = [];
+  const re = /\b(by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)/gi;
+  // Strings and matchers may hold the same words: blank them first.
+  const code = expr.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`|\{[^}]*\}/g, (m) =>
+    ' '.repeat(m.length),
+  );
+  for (const m of code.matchAll(re))
+    for (const l of m[2]!.split(',').map((x) => x.trim()))
+      if (l !== '' && !labels.includes(l)) labels.push(l);
+  return labels;
+}
