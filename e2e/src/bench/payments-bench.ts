@@ -97,7 +97,11 @@ async function step(o: BenchOptions, rate: number, fault: Fault, seed: number): 
     const report = reconcile({ records, ...(await readLedger(db.url)), journals: journals() });
     const texts = [...services.map((s) => s.logs()), readFileSync(resultFile, 'utf8')];
     const leaked = fleet.pans().filter((pan) => texts.some((t) => t.includes(pan))).length;
-    const row = stepRow({ rate, fault, terminals, ...(crash ? { crash } : {}) }, records, report);
+    const row = stepRow(
+      { rate, fault, terminals, seconds: o.seconds, ...(crash ? { crash } : {}) },
+      records,
+      report,
+    );
     log(`\n== ${rate} payments/s, ${fault === 'none' ? 'no fault' : 'site crash'}: ${terminals} terminals`);
     log(formatReport(report));
     if (leaked > 0) throw new Error(`${leaked} test PAN(s) found in a service log or the result file`);

@@ -113,6 +113,7 @@ const report = (over: Partial<ReconcileReport['counts']> = {}, kinds: string[] =
     ok: kinds.length === 0,
     counts: {
       approved: 3,
+      approvedStandIn: 0,
       approvalP50Ms: 7,
       approvalP99Ms: 40,
       longestGapMs: 900,
@@ -127,20 +128,22 @@ const report = (over: Partial<ReconcileReport['counts']> = {}, kinds: string[] =
 describe('stepRow', () => {
   const records = [rec('k1', 1000), rec('k2', 1500), rec('k3', 3000)];
 
-  it('rates approvals from the first to the last; the crash gap is within the crash', () => {
+  it('rates approvals over the step; the crash gap is within the crash', () => {
     const row = stepRow(
       {
         rate: 50,
         fault: 'site crash',
         terminals: 10,
+        seconds: 2,
         crash: { fromMs: T0 + 1600, toMs: T0 + 1700 },
       },
       records,
-      report(),
+      report({ approved: 3, approvedStandIn: 1 }),
     );
     expect(row).toMatchObject({
       approved: 3,
-      approvalsPerSecond: 1,
+      approvedStandIn: 1,
+      approvalsPerSecond: 1.5,
       p50Ms: 7,
       p99Ms: 40,
       gapMs: 1500,
@@ -151,12 +154,15 @@ describe('stepRow', () => {
 
   it('without a fault reports the run’s longest gap; unbalanced books are not balanced', () => {
     const row = stepRow(
-      { rate: 50, fault: 'none', terminals: 10 },
+      { rate: 50, fault: 'none', terminals: 10, seconds: 20 },
       records,
       report({ lost: 1 }, ['lost', 'unbalanced']),
     );
     expect(row).toMatchObject({ gapMs: 900, lost: 1, balanced: false, violations: 2 });
-    expect(stepRow({ rate: 1, fault: 'none', terminals: 1 }, [], report()).approvalsPerSecond).toBe(0);
+    expect(
+      stepRow({ rate: 1, fault: 'none', terminals: 1, seconds: 9 }, [], report({ approved: 0 }))
+        .approvalsPerSecond,
+    ).toBe(0);
   });
 });
 
@@ -166,6 +172,7 @@ describe('table and headline', () => {
     fault,
     terminals: rate / 5,
     approved: rate * 20,
+    approvedStandIn: 3,
     approvalsPerSecond: rate - 0.25,
     p50Ms: 9,
     p99Ms: 48,
@@ -191,9 +198,9 @@ describe('table and headline', () => {
   it('prints one Markdown row per step', () => {
     const t = formatTable([row(50, 'none', 120), row(50, 'site crash', 800, 1)]).split('\n');
     expect(t).toHaveLength(4);
-    expect(t[2]).toBe('| 50 | none | 10 | 49.8 | 9 ms | 48 ms | 0.12 s | 0 | 0 | 0 | yes | OK |');
+    expect(t[2]).toBe('| 50 | none | 10 | 49.8 | 3 | 9 ms | 48 ms | 0.12 s | 0 | 0 | 0 | yes | OK |');
     expect(t[3]).toBe(
-      '| 50 | site crash | 10 | 49.8 | 9 ms | 48 ms | 0.80 s (crash) | 0 | 1 | 0 | yes | 1 violation(s) |',
+      '| 50 | site crash | 10 | 49.8 | 3 | 9 ms | 48 ms | 0.80 s (crash) | 0 | 1 | 0 | yes | 1 violation(s) |',
     );
   });
 });
