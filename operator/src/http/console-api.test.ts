@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import express from 'express';
 import type { CloudCluster, EdgeSite, PaymentGateway } from '../api/index.js';
 import type { ConsoleSnapshot } from '../console/snapshot.js';
 import { cloudEu, edgeSite, failedOverGateway, SECRET_MARKERS } from '../console/testSupport.js';
+import { FakeClock } from '../runtime/clock.js';
 import { consoleRouter, parseDrillQuery, type ConsoleRouter } from './console-api.js';
 import { MemoryInformer } from './testSupport.js';
 
@@ -101,6 +103,39 @@ describe('console API', () => {
     await waitFor(() => router.activeStreams() === 0);
     expect(gateways.handlers.size).toBe(0);
     expect(edgeSites.handlers.size).toBe(0);
+  });
+
+  it('ends the stream of a client that stops reading instead of buffering without bound', async () => {
+    router.close();
+    await new Promise((r) => server.close(r));
+    const clock = new FakeClock();
+    router = consoleRouter({
+      gateways,
+      edgeSites,
+      cloudClusters: clouds,
+      clock,
+      coalesceMs: 1,
+      maxBufferedBytes: 1,
+    });
+    const app = express();
+    app.use('/', router);
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    // Big snapshots fill the socket buffers quickly.
+    for (let i = 0; i < 300; i++) gateways.set(failedOverGateway(`gw-${i}`));
+    const socket = connect(port, '127.0.0.1');
+    socket.write(`GET /api/v1/console/stream HTTP/1.1\r\nHost: x\r\n\r\n`);
+    socket.pause(); // never reads
+    await waitFor(() => router.activeStreams() === 1);
+    for (let i = 0; i < 400 && router.activeStreams() > 0; i++) {
+      gateways.set(failedOverGateway(`gw-${i % 300}`, { serving: i % 2 === 0 }));
+      await clock.advance(1); // one coalesced push per round
+      await new Promise((r) => setImmediate(r)); // let the socket take what it can
+    }
+    expect(router.activeStreams()).toBe(0);
+    expect(gateways.handlers.size).toBe(0);
+    socket.destroy();
   });
 
   it('previews a drill with the CLI function, and names the bad parameter', async () => {

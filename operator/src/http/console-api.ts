@@ -35,6 +35,11 @@ export interface ConsoleApiDeps {
   maxStreams?: number;
   /** A ping comment this often keeps idle proxies from closing the stream (default 25 s). */
   pingMs?: number;
+  /**
+   * A stream whose client leaves more than this unread is ended (default 16 MiB, about ten
+   * snapshots of 1,000 gateways); its browser reconnects and starts from a fresh snapshot.
+   */
+  maxBufferedBytes?: number;
 }
 
 export interface ConsoleRouter extends express.Router {
@@ -69,6 +74,7 @@ export function consoleRouter(deps: ConsoleApiDeps): ConsoleRouter {
   const coalesceMs = deps.coalesceMs ?? 200;
   const maxStreams = deps.maxStreams ?? 1000;
   const pingMs = deps.pingMs ?? 25_000;
+  const maxBuffered = deps.maxBufferedBytes ?? 16 * 1024 * 1024;
   const streams = new Set<Response>();
   let pending: TimerHandle | undefined;
   let pinger: TimerHandle | undefined;
@@ -86,7 +92,13 @@ export function consoleRouter(deps: ConsoleApiDeps): ConsoleRouter {
   const push = (): void => {
     pending = undefined;
     const frame = `event: snapshot\ndata: ${snapshotJson()}\n\n`;
-    for (const res of streams) res.write(frame);
+    for (const res of [...streams]) {
+      // A stalled client must not make the operator hold every snapshot it has not read.
+      if (res.writableLength > maxBuffered) {
+        closeStream(res);
+        res.destroy();
+      } else res.write(frame);
+    }
   };
   const changed = (): void => {
     pending ??= clock.setTimeout(push, coalesceMs);
