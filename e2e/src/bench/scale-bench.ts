@@ -13,7 +13,7 @@
 // The testbed's KWOK nodes are sized for the suites (3 × 4 CPU, 110 pods per edge); the bench adds
 // large KWOK nodes and raises the sites' authorization budgets so that scheduling and capacity are
 // not what is measured (the bench's gateways reserve 1 authorization/s each).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { PaymentGateway } from '@paygrid/operator/api';
@@ -38,6 +38,8 @@ const CONVERGE_TIMEOUT_MS = Number(process.env.BENCH_CONVERGE_TIMEOUT_S ?? 1800)
 const WINDOW = 6;
 const NS = 'bench-scale';
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** BENCH_HEAP_SNAPSHOT_DIR: the operator writes a V8 heap snapshot there once at rest (for memory work). */
+const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 
 const log = (msg: string) => console.error(`[bench-scale] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
@@ -224,9 +226,16 @@ function clusterHosts(): Map<string, ClusterName> {
   return out;
 }
 
-/** What paygrid last wrote to each object it manages on the members (generation + its managedFields times). */
+/**
+ * What paygrid last wrote to each object it manages on the members: generation and the times of
+ * its own managedFields entries (a status write by the member's controllers moves neither).
+ * Printed by jsonpath: the JSON of 1,000 gateways' objects with managedFields exceeds a pipe buffer.
+ */
 function memberWrites(): Map<string, string> {
   const out = new Map<string, string>();
+  const fmt =
+    'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name} {.metadata.generation} ' +
+    '{.metadata.managedFields[?(@.manager=="paygrid-operator")].time}{"\\n"}{end}';
   for (const m of MEMBERS) {
     const r = kubectl(m, [
       'get',
@@ -236,31 +245,14 @@ function memberWrites(): Map<string, string> {
       'app.kubernetes.io/managed-by=paygrid',
       '--show-managed-fields',
       '-o',
-      'json',
+      fmt,
     ]);
-    const items = (JSON.parse(must(`objects on ${m}`, r)) as { items: MemberObject[] }).items;
-    for (const o of items) {
-      const mine = (o.metadata.managedFields ?? [])
-        .filter((f) => f.manager === 'paygrid-operator')
-        .map((f) => f.time ?? '')
-        .sort();
-      out.set(
-        `${m}:${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
-        `${o.metadata.generation ?? 0} ${mine.join(',')}`,
-      );
+    for (const line of must(`objects on ${m}`, r).split('\n')) {
+      const [id, ...rest] = line.trim().split(' ');
+      if (id) out.set(`${m}:${id}`, rest.join(' '));
     }
   }
   return out;
-}
-
-interface MemberObject {
-  kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    generation?: number;
-    managedFields?: { manager: string; time?: string }[];
-  };
 }
 
 function hubMemberVersions(): string {
@@ -294,9 +286,12 @@ interface Run {
   reconcile: { p50: number; p99: number; count: number };
   rssMiB: number;
   hwmMiB: number;
+  heapUsedMiB: number;
   cpuSeconds: number;
   writes: number;
 }
+
+const heapUsedMiB = async (op: OperatorProcess) => (await op.metric('nodejs_heap_size_used_bytes')) / 2 ** 20;
 
 async function reconcileHistogram(op: OperatorProcess): Promise<HistogramSample> {
   return parseHistogram(await op.metrics(), 'controller_runtime_reconcile_time_seconds', {
@@ -371,6 +366,7 @@ async function converge(op: OperatorProcess, fleet: FleetWatch, run: number): Pr
       },
       rssMiB: p.rssMiB,
       hwmMiB: p.hwmMiB,
+      heapUsedMiB: await heapUsedMiB(op),
       cpuSeconds: p.cpuSeconds - cpu0,
       writes: fleet.writes - writes0,
     };
@@ -405,7 +401,10 @@ async function atRest(op: OperatorProcess, fleet: FleetWatch) {
   const members1 = memberWrites();
   const changed = [...members1].filter(([k, v]) => members0.get(k) !== v).map(([k]) => k);
   const p = procStats(op.pid!);
+  const heap = await heapUsedMiB(op);
+  if (HEAP_DIR) await heapSnapshot(op);
   return {
+    heapUsedMiB: heap,
     operatorWrites: total,
     byCluster,
     gatewayWrites: fleet.writes - gw0,
@@ -416,6 +415,26 @@ async function atRest(op: OperatorProcess, fleet: FleetWatch) {
     cpuSeconds: p.cpuSeconds - cpu0,
     rssMiB: p.rssMiB,
   };
+}
+
+/** SIGUSR2 makes the operator (started with --heapsnapshot-signal) write one; wait until it is whole. */
+async function heapSnapshot(op: OperatorProcess): Promise<void> {
+  const before = new Set(readdirSync(HEAP_DIR!));
+  process.kill(op.pid!, 'SIGUSR2');
+  let last = -1;
+  await waitFor(
+    'heap snapshot written',
+    () => {
+      const f = readdirSync(HEAP_DIR!).find((n) => n.endsWith('.heapsnapshot') && !before.has(n));
+      if (!f) return false;
+      const size = statSync(join(HEAP_DIR!, f)).size;
+      const done = size > 0 && size === last;
+      last = size;
+      if (done) log(`heap snapshot ${join(HEAP_DIR!, f)} (${(size / 2 ** 20).toFixed(0)} MiB)`);
+      return done;
+    },
+    { timeoutMs: 300_000, intervalMs: 2000 },
+  );
 }
 
 /** Crash the edge serving the most gateways; time until each of them serves elsewhere. */
@@ -463,7 +482,14 @@ async function main(): Promise<void> {
   addBenchNodes();
   kubectl('hub', ['-n', NS, 'delete', 'pgw', '--all', '--timeout=300s']);
 
-  const op = await new OperatorProcess({ identity: 'bench-scale', extraArgs: ['--log-level=info'] }).start();
+  if (HEAP_DIR) mkdirSync(HEAP_DIR, { recursive: true });
+  const op = await new OperatorProcess({
+    identity: 'bench-scale',
+    extraArgs: ['--log-level=info'],
+    ...(HEAP_DIR
+      ? { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` } }
+      : {}),
+  }).start();
   await waitFor('operator leads', async () => (await op.metric('leader_election_master_status')) === 1, {
     timeoutMs: 60_000,
   });
@@ -476,7 +502,7 @@ async function main(): Promise<void> {
       log(
         `run ${r}/${RUNS}: all ${N} Ready in ${f1(run.readySeconds)} s (create ${f1(run.applySeconds)} s); ` +
           `reconcile p50 ${f3(run.reconcile.p50)} s p99 ${f3(run.reconcile.p99)} s over ${run.reconcile.count}; ` +
-          `RSS ${f1(run.rssMiB)} MiB (peak ${f1(run.hwmMiB)}), CPU ${f1(run.cpuSeconds)} s, ${run.writes} gateway writes`,
+          `RSS ${f1(run.rssMiB)} MiB (peak ${f1(run.hwmMiB)}, heap used ${f1(run.heapUsedMiB)}), CPU ${f1(run.cpuSeconds)} s, ${run.writes} gateway writes`,
       );
       if (r < RUNS) await deleteFleet(fleet);
     }
@@ -505,8 +531,10 @@ async function main(): Promise<void> {
           0.5,
         ),
       )}`,
-      `operator RSS after converging / peak (MiB)          ${f1(runs.at(-1)!.rssMiB)} / ${f1(Math.max(...runs.map((r) => r.hwmMiB)))}`,
+      `operator RSS after converging / peak (MiB)          ${f1(runs.at(-1)!.rssMiB)} / ${f1(Math.max(...runs.map((r) => r.hwmMiB)))}   (runs: ${runs.map((r) => f1(r.rssMiB)).join(', ')})`,
+      `operator JS heap used after converging / at rest    ${f1(runs.at(-1)!.heapUsedMiB)} / ${f1(rest.heapUsedMiB)} MiB`,
       `writes at rest, operator (per s)                    ${(rest.operatorWrites / REST_SECONDS).toFixed(3)}   (${rest.operatorWrites} in ${REST_SECONDS} s${rest.byCluster.length ? ': ' + rest.byCluster.join(', ') : ''})`,
+      `  (the leader election renews its Lease every 2 s: a PUT on the hub; every other write is reconciliation)`,
       `  gateway writes seen by a watch                    ${rest.gatewayWrites}`,
       `  member objects rewritten by paygrid               ${rest.memberObjectsChanged.length} of ${rest.memberObjects}${rest.memberObjectsChanged.length ? ' (' + rest.memberObjectsChanged.slice(0, 5).join(', ') + ')' : ''}`,
       `  EdgeSite/CloudCluster rewritten                   ${rest.hubMembersChanged ? 'yes' : 'no'}`,
