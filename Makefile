@@ -106,6 +106,10 @@ bench-payments: build ## Terminal fleet through a site crash, sites as local pro
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
 
+.PHONY: bench-scale
+bench-scale: tools build ## Scale benchmark on the testbed: N gateways to all-Ready, writes at rest, reconcile p50/p99, RSS/CPU, member outage (BENCH_N=1000 BENCH_RUNS=3 BENCH_REST_SECONDS=300)
+	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/scale-bench.js
+
 # The images: the operator and the three payment services, all tagged with the project's version.
 # CONTAINER_TOOL is docker where a Docker engine answers, else podman (through
 # e2e/image/podman.sh, which fits podman to sandboxed hosts).
