@@ -5,10 +5,11 @@
 // stream — the serving sites change and the timeline shows the loss — without a reload. The
 // payload the page uses is checked against the real Secrets' contents. Screenshots go to
 // e2e/artifacts/ (git-ignored).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { kubectl, MEMBERS, memberKubeconfigPath } from './testbed/clusters.js';
+import { contextOf, kubeconfigPath, kubectl, MEMBERS, memberKubeconfigPath } from './testbed/clusters.js';
 import { heal, partition } from './testbed/faults.js';
 import {
   applyExampleGateway,
@@ -186,5 +187,42 @@ describe('console in Chromium', () => {
     );
     expect(await page.textContent('#drill-out')).toMatch(/^drill: EdgeSite edge-b .*fails now/);
     await page.screenshot({ path: join(ARTIFACTS, 'console-drill.png'), fullPage: true });
+  });
+
+  it('kubectl paygrid console finds the leader from its Lease, and says where to look when it has no pod', async () => {
+    const run = (...args: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(repo, 'operator', 'dist', 'cli', 'kubectl-paygrid.js'),
+          '--context',
+          contextOf('hub'),
+          'console',
+          ...args,
+        ],
+        { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath }, timeout: 60_000 },
+      );
+      return { code: r.status, stderr: r.stderr };
+    };
+    // This suite's operator is a local process (as in make demo): it leads, but has no pod.
+    await waitFor('the operator holds the Lease', () =>
+      kubectl('hub', [
+        '-n',
+        'paygrid-system',
+        'get',
+        'lease',
+        'paygrid-operator-leader',
+        '-o',
+        'jsonpath={.spec.holderIdentity}',
+      ]).stdout.startsWith('console-1'),
+    );
+    const local = run();
+    expect(local.code).toBe(1);
+    expect(local.stderr).toMatch(
+      /error: the leader console-1_[0-9a-f-]+ is not a pod in paygrid-system: .*\/ui\//,
+    );
+    const none = run('--operator-namespace', 'no-such-namespace');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('error: no Lease no-such-namespace/paygrid-operator-leader');
   });
 });

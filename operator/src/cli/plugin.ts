@@ -418,6 +418,24 @@ async function openConsole(
       `nobody holds Lease ${cmd.operatorNamespace}/${cmd.lease}: no operator replica leads now`,
     );
   }
+  // An operator run outside the cluster (make demo) leads too, but has no pod to forward to.
+  const podExists = await deadline(
+    hub,
+    `reading pod ${cmd.operatorNamespace}/${pod}`,
+    hub.core.readNamespacedPod({ namespace: cmd.operatorNamespace, name: pod }).then(
+      () => true,
+      (err: unknown) => {
+        if (statusCode(err) === 404) return false;
+        throw err;
+      },
+    ),
+  );
+  if (!podExists) {
+    throw new CliError(
+      `the leader ${lease.spec?.holderIdentity ?? pod} is not a pod in ${cmd.operatorNamespace}: the operator runs ` +
+        `outside the cluster; open http://<its --routes-bind-address>/ui/ (make demo: http://127.0.0.1:8082/ui/)`,
+    );
+  }
   const args = [
     ...(globals.kubeconfig ? ['--kubeconfig', globals.kubeconfig] : []),
     ...(globals.context ? ['--context', globals.context] : []),
