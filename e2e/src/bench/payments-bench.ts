@@ -10,7 +10,7 @@
 // The sites are processes on this machine, not pods: everything shares its cores.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createTestDatabase, queryText, type ServiceProcess } from '@paygrid/workload-kit/testing';
 import { Fleet } from '../terminal/fleet.js';
@@ -32,6 +32,11 @@ import {
 import { machine } from './stats.js';
 
 const log = (s: string): void => void process.stdout.write(s + '\n');
+// The machine is shared: its load, printed with each step, says how much of it the step had.
+const load = (): string =>
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')}`;
 const at = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now())));
 
 async function step(o: BenchOptions, rate: number, fault: Fault, seed: number): Promise<StepRow> {
@@ -102,7 +107,9 @@ async function step(o: BenchOptions, rate: number, fault: Fault, seed: number): 
       records,
       report,
     );
-    log(`\n== ${rate} payments/s, ${fault === 'none' ? 'no fault' : 'site crash'}: ${terminals} terminals`);
+    log(
+      `\n== ${rate} payments/s, ${fault === 'none' ? 'no fault' : 'site crash'}: ${terminals} terminals (${load()} at the end)`,
+    );
     log(formatReport(report));
     if (leaked > 0) throw new Error(`${leaked} test PAN(s) found in a service log or the result file`);
     return row;
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
   log(
     `payments benchmark: rates ${o.rates.join(', ')} payments/s, ${o.seconds} s per step, ${o.terminalRate}/s per terminal`,
   );
-  log(`machine: ${machine()}; Node ${process.version}; PostgreSQL ${pg}`);
+  log(`machine: ${machine()}; Node ${process.version}; PostgreSQL ${pg}; ${load()} at the start`);
   log(
     `The sites here are processes on this machine, not pods: the ledger, edge-a, edge-b, the routes API, ` +
       `the terminals and PostgreSQL all share these ${nproc} CPUs. Real pods on the testbed come later.`,
