@@ -383,6 +383,19 @@ const rejections: Rejection[] = [
     create: site((s) => (s.endpoint = 'https:///authorize')),
   },
   {
+    name: 'workloads toleration with operator Exists and a value',
+    field: 'spec.workloads.tolerations[0].value',
+    message: /operator Exists has no value/,
+    create: site(
+      (s) => (s.workloads = { tolerations: [{ key: 'paygrid.io/node', operator: 'Exists', value: 'real' }] }),
+    ),
+  },
+  {
+    name: 'workloads toleration with an unknown effect',
+    field: 'spec.workloads.tolerations[0].effect',
+    create: site((s) => (s.workloads = { tolerations: [{ key: 'k', effect: 'NoRun' }] })),
+  },
+  {
     name: 'probe timeout longer than its period',
     field: 'spec.probe.timeoutSeconds',
     message: /must not exceed periodSeconds/,
