@@ -17,6 +17,11 @@ down() {
 
 up() {
   say "testbed: four real clusters (hub, cloud-eu, edge-a, edge-b)"
+  if [ "${PAYGRID_REAL_NODES:-}" = 1 ]; then
+    # Real pods: a kubelet, containerd and the images (make image-local) on each member.
+    bash "$here/build-tools.sh" kubelet
+    bash "$here/real-node-deps.sh"
+  fi
   bash "$here/testbed.sh" up
   say "CRDs and members (kubeconfig Secrets + examples/edgesite-*.yaml, examples/cloudcluster-cloud-eu.yaml)"
   node "$repo/e2e/dist/harness/install-main.js" crds members
@@ -53,6 +58,7 @@ up() {
     sleep 0.5
   done
   kubectl -n payments get pgw checkout -o jsonpath='{range .status.routes[*]}route {.priority}: {.member} {.endpoint}{"\n"}{end}'
+  if [ -d "$dir/real" ]; then real_payment; fi
   cat <<TXT
 
 Explore:  export KUBECONFIG=$KUBECONFIG
@@ -62,6 +68,23 @@ Explore:  export KUBECONFIG=$KUBECONFIG
           node operator/dist/cli/kubectl-paygrid.js status -A
           bash e2e/testbed/testbed.sh crash edge-a     # or partition edge-a, then heal/restore
 Stop:     make demo-down
+TXT
+}
+
+# On real nodes: wait for edge-a's authorization pods and print a curl that pays through its endpoint.
+real_payment() {
+  say "payment services in real containers (PAYGRID_REAL_NODES=1)"
+  kubectl --context kwok-edge-a -n payments wait --for=condition=Ready pod -l paygrid.io/component=authorization --timeout=180s >/dev/null \
+    || { kubectl --context kwok-edge-a -n payments get pods -o wide; echo "authorization is not Ready on edge-a" >&2; return 1; }
+  kubectl --context kwok-cloud-eu -n payments wait --for=condition=Ready pod -l paygrid.io/component=ledger --timeout=180s >/dev/null || true
+  for m in edge-a cloud-eu; do kubectl --context "kwok-$m" -n payments get pods -o wide; done
+  local endpoint; endpoint=$(kubectl get es edge-a -o jsonpath='{.spec.endpoint}')
+  cat <<TXT
+
+Authorize a test payment through edge-a (online: a pending hold in the ledger on cloud-eu):
+  curl -sS $endpoint/v1/authorizations -H 'content-type: application/json' \\
+    -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
+    -d '{"amountMinor":1250,"currency":"EUR","card":{"pan":"4111 1111 1111 1111","expiry":"12/39"},"merchantId":"m-42","terminalId":"t-1"}'
 TXT
 }
 

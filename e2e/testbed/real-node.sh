@@ -6,6 +6,8 @@
 #
 #   real-node.sh up MEMBER INDEX    start containerd + kubelet for MEMBER, subnet 10.88.INDEX.0/24
 #   real-node.sh wait MEMBER        until its node is Ready
+#   real-node.sh stop MEMBER        stop kubelet, containers, containerd and endpoint (a crashed
+#                                   site; `up` starts them again on the same state)
 #   real-node.sh down MEMBER        stop them and remove their state
 #
 # The site's endpoint is http://10.88.INDEX.1:8080: site-endpoint-main.js forwards it to the ready
@@ -64,7 +66,8 @@ up() {
   mkdir -p "$d"/{cni,cni-ipam,kubelet,logs,pod-logs}
   # The bridge exists before the kubelet starts so the node address does; CNI reuses it.
   ip link show "$br" >/dev/null 2>&1 || ip link add "$br" type bridge
-  ip addr show dev "$br" | grep -q "inet $ip/" || ip addr add "$ip/24" dev "$br"
+  # Not piped into grep -q: under pipefail, ip's SIGPIPE would read as "no address".
+  [[ $(ip -4 addr show dev "$br") == *"inet $ip/"* ]] || ip addr add "$ip/24" dev "$br"
   ip link set "$br" up
   cat >"$d/cni/10-bridge.conflist" <<JSON
 {"cniVersion": "1.0.0", "name": "$br", "plugins": [
@@ -175,7 +178,7 @@ wait_ready() { # wait_ready MEMBER : the node reports Ready
   die "node $m-real not Ready after 120 s (log: $dir/real/$m/logs/kubelet.log)"
 }
 
-down() {
+stop() {
   local m=$1 d=$dir/real/$1 f
   [ -d "$d" ] || return 0
   if pid_alive "$d/endpoint.pid"; then kill "$(cat "$d/endpoint.pid")" 2>/dev/null || true; fi
@@ -200,13 +203,19 @@ down() {
   for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $d/containerd.sock" || true); do kill -9 "$p" 2>/dev/null || true; done
   for p in $(pgrep -f -- "--root $d/containerd-state" || true); do kill -9 "$p" 2>/dev/null || true; done
   grep -o " $d/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  ip link del "pg-$m" 2>/dev/null || true
-  rm -rf "$d"
+}
+
+down() {
+  [ -d "$dir/real/$1" ] || return 0
+  stop "$1"
+  ip link del "pg-$1" 2>/dev/null || true
+  rm -rf "$dir/real/$1"
 }
 
 case ${1:-} in
   up) up "$2" "$3" ;;
   wait) wait_ready "$2" ;;
+  stop) stop "$2" ;;
   down) down "$2" ;;
-  *) die "usage: real-node.sh up MEMBER INDEX | wait MEMBER | down MEMBER" ;;
+  *) die "usage: real-node.sh up MEMBER INDEX | wait MEMBER | stop MEMBER | down MEMBER" ;;
 esac

@@ -127,8 +127,7 @@ up() {
     node "$repo/e2e/dist/testbed/member-kubeconfig-main.js" --dir "$dir" --member "$m"
   done
   if [ "$real_nodes" = 1 ]; then
-    local i=0
-    for m in "${members[@]}"; do i=$((i + 1)); bash "$here/real-node.sh" up "$m" "$i"; done
+    for m in "${members[@]}"; do bash "$here/real-node.sh" up "$m" "$(real_index "$m")"; done
     for m in "${members[@]}"; do bash "$here/real-node.sh" wait "$m"; done
     bash "$here/real-postgres.sh" up 10.88.1.1   # cloud-eu's node address (index 1)
   fi
@@ -155,14 +154,20 @@ down() {
   log "down in $((SECONDS - t0)) s"
 }
 
+real_index() { local i=0 m; for m in "${members[@]}"; do i=$((i + 1)); [ "$m" = "$1" ] && echo $i; done; }
+
 is_member() { [[ " ${members[*]} " == *" $1 "* ]] || die "unknown member '$1' (members: ${members[*]})"; }
 
 case ${1:-} in
   up) up ;;
   down) down ;;
   status) kw get clusters; [ -f "$dir/proxy.json" ] && proxy_ctl GET /members && echo ;;
-  crash) is_member "$2"; kw stop cluster --name "$2" >/dev/null 2>&1; log "crashed $2 (cluster stopped)" ;;
-  restore) is_member "$2"; kw start cluster --name "$2" --wait 60s >/dev/null 2>&1; log "restored $2" ;;
+  crash) is_member "$2"; kw stop cluster --name "$2" >/dev/null 2>&1
+    # A real node goes down with its site: kubelet, containers, containerd.
+    bash "$here/real-node.sh" stop "$2"; log "crashed $2 (cluster stopped)" ;;
+  restore) is_member "$2"; kw start cluster --name "$2" --wait 60s >/dev/null 2>&1
+    [ -d "$dir/real/$2" ] && bash "$here/real-node.sh" up "$2" "$(real_index "$2")"
+    log "restored $2" ;;
   partition) is_member "$2"; proxy_ctl POST "/members/$2/partition" >/dev/null; log "partitioned $2" ;;
   heal) is_member "$2"; proxy_ctl POST "/members/$2/heal" >/dev/null; log "healed $2" ;;
   *) die "usage: testbed.sh up|down|status|crash M|restore M|partition M|heal M" ;;
