@@ -17,6 +17,7 @@ function kubeConfigFor(server: string, namespace = 'default'): KubeConfig {
 describe('observed API clients', () => {
   let server: Server;
   let base = '';
+  let connections = 0;
   const seen: IncomingMessage[] = [];
   const reported: ClientRequest[] = [];
 
@@ -40,6 +41,7 @@ describe('observed API clients', () => {
         res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound' }));
       }
     });
+    server.on('connection', () => connections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     observeClientRequests((r) => reported.push(r));
@@ -49,6 +51,7 @@ describe('observed API clients', () => {
     await new Promise((r) => server.close(r));
   });
   beforeEach(() => {
+    connections = 0;
     seen.length = 0;
     reported.length = 0;
   });
@@ -65,6 +68,21 @@ describe('observed API clients', () => {
     ]);
     expect(seen[0]!.headers.authorization).toBe('Bearer secret-token');
     expect(seen[0]!.headers['user-agent']).toBe('paygrid-operator');
+  });
+
+  test('requests of one kubeconfig share one connection pool (client-node alone opens a new one per request)', async () => {
+    const kc = kubeConfigFor(base);
+    const core = makeApiClient(kc, CoreV1Api);
+    const other = makeApiClient(kc, CoreV1Api);
+    for (let i = 0; i < 5; i++) await core.readNamespace({ name: 'present' });
+    await other.readNamespace({ name: 'present' });
+    expect(seen).toHaveLength(6);
+    // undici may open a second socket while the first is still finishing a response; never one per request.
+    expect(connections).toBeLessThanOrEqual(2);
+    // A kubeconfig of its own gets a pool of its own.
+    const before = connections;
+    await makeApiClient(kubeConfigFor(base), CoreV1Api).readNamespace({ name: 'present' });
+    expect(connections).toBe(before + 1);
   });
 
   test('a request that gets no answer is reported as <error> and still fails', async () => {
