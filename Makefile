@@ -110,6 +110,11 @@ bench-failover: tools build ## Failover benchmark on the testbed: detection and 
 bench-scale: tools build ## Scale benchmark on the testbed: N gateways to all-Ready, writes at rest, reconcile p50/p99, RSS/CPU, member outage (BENCH_N=1000 BENCH_RUNS=3 BENCH_REST_SECONDS=300)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/scale-bench.js
 
+.PHONY: bench-karmada
+bench-karmada: tools build ## The scale figures for Karmada v1.16.0 on the same testbed (builds it once; BENCH_N=1000 BENCH_RUNS=3 BENCH_REST_SECONDS=300)
+	bash e2e/testbed/build-karmada.sh
+	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/karmada-bench.js
+
 # The images: the operator and the three payment services, all tagged with the project's version.
 # CONTAINER_TOOL is docker where a Docker engine answers, else podman (through
 # e2e/image/podman.sh, which fits podman to sandboxed hosts).

@@ -12,8 +12,8 @@ mkdir -p "$tools"
 export GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 v=$KARMADA_VERSION mod=github.com/karmada-io/karmada dir=$tools/karmada-$KARMADA_VERSION
 # The cluster.karmada.io API (Cluster objects) is served by the aggregated apiserver, not a CRD;
-# the webhook is left out (its defaulting is not needed by the bench's objects).
-cmds=(controller-manager scheduler aggregated-apiserver)
+# the webhook sets the permanent ids that tie policies, bindings and works together.
+cmds=(controller-manager scheduler aggregated-apiserver webhook)
 
 log() { printf '[karmada] %s\n' "$*" >&2; }
 fail() { printf '[karmada] FAILED: %s\n' "$*" >&2; exit 1; }
