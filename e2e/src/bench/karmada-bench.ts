@@ -215,6 +215,8 @@ const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 async function main(): Promise<void> {
   log(`N=${N} runs=${RUNS} rest=${REST_SECONDS}s on ${machine()}`);
   addBenchNodes();
+  // Workloads an interrupted bench left on the members would count as available at once.
+  for (const e of EDGES) kc(`kwok-${e}`, ['delete', 'namespace', NS, '--ignore-not-found', '--timeout=120s']);
   const plane = new KarmadaPlane();
   // An interrupted bench leaves no Karmada processes behind.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
