@@ -131,7 +131,9 @@ function connect(): void {
     snapshot = JSON.parse((ev as MessageEvent<string>).data) as ConsoleSnapshot;
     keys = snapshot.gateways.map(searchKey);
     render();
-    $('status').textContent = `Live · updated ${new Date(snapshot.generatedAt).toLocaleTimeString()}`;
+    // The live region changes only with the connection, so screen readers are not told every push.
+    if ($('status').textContent !== 'Live') $('status').textContent = 'Live';
+    $('updated').textContent = `updated ${new Date(snapshot.generatedAt).toLocaleTimeString()}`;
   });
   // EventSource reconnects by itself (the server sends retry: 2000); say so meanwhile.
   source.addEventListener('error', () => {
