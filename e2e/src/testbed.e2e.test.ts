@@ -74,6 +74,16 @@ describe('testbed', () => {
     kubectl(m, ['delete', 'namespace', ns, '--wait=false']);
   });
 
+  test('every member has room for thousands of Services (the default /24 capped a member at ~250 gateways)', () => {
+    for (const m of MEMBERS) {
+      const r = kubectl(m, ['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.spec.cidrs[0]}']);
+      expect(r.code).toBe(0);
+      const bits = Number(r.stdout.trim().split('/')[1]);
+      // Each gateway puts one to three Services on a member; 1,000 gateways need a few thousand.
+      expect(2 ** (32 - bits) - 2).toBeGreaterThanOrEqual(4096);
+    }
+  });
+
   test('member kubeconfigs reach the members through the fault proxy', () => {
     for (const m of MEMBERS) {
       expect(readyz(m).ok).toBe(true);

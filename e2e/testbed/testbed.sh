@@ -34,6 +34,11 @@ need_tools() {
 
 kw() { "$kwokctl" "$@"; }
 
+# kube-apiserver's default Service range is 10.0.0.0/24: 254 Services per cluster, and a
+# member past ~250 gateways failed every apply with "failed to allocate a serviceIP: range is
+# full" (make bench-scale stalled at 253 of 1,000). A /16 holds 65,534.
+SERVICE_CIDR=10.96.0.0/16
+
 # Node leases of 10 s (kwok's default is 40 s x heartbeat factor 5 = 200 s):
 # after a crash, the restarted kwok-controller must wait for the old node
 # leases to expire before it drives pods again; 200 s would stall every
@@ -53,6 +58,7 @@ create_cluster() {
     --kwok-controller-binary "$tools/kwok-$KWOK_VERSION/kwok" \
     --kube-authorization=true \
     --node-lease-duration-seconds 10 --heartbeat-factor 1 \
+    --extra-args "kube-apiserver=service-cluster-ip-range=$SERVICE_CIDR" \
     $([ "$real_nodes" = 1 ] && echo "--config $(real_nodes_config "$name")") \
     --wait 120s >"$dir/logs/create-$name.log" 2>&1 \
     || { tail -20 "$dir/logs/create-$name.log" >&2; die "kwokctl could not create cluster $name (log: $dir/logs/create-$name.log)"; }
