@@ -23,12 +23,14 @@ import {
   applyMembers,
   ensureNamespace,
   installCrds,
+  must,
   registerMemberSecrets,
   repo,
 } from '../harness/install.js';
 import { OperatorProcess } from '../harness/operator-process.js';
 import { isReady } from '../harness/gateways.js';
 import { waitFor } from '../harness/wait.js';
+import { cpuSeconds, memoryMiB, WRITE_VERBS } from './karmada-figures.js';
 import { machine, quantile, type HistogramSample, histogramQuantile, parseHistogram } from './stats.js';
 
 const N = Math.max(1, Number(process.env.BENCH_N ?? 1000));
@@ -37,16 +39,10 @@ const REST_SECONDS = Math.max(10, Number(process.env.BENCH_REST_SECONDS ?? 300))
 const CONVERGE_TIMEOUT_MS = Number(process.env.BENCH_CONVERGE_TIMEOUT_S ?? 1800) * 1000;
 const WINDOW = 6;
 const NS = 'bench-scale';
-const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** BENCH_HEAP_SNAPSHOT_DIR: the operator writes a V8 heap snapshot there once at rest (for memory work). */
 const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 
 const log = (msg: string) => console.error(`[bench-scale] ${new Date().toISOString().slice(11, 19)} ${msg}`);
-
-function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
-  if (r.code !== 0) throw new Error(`${what}: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
 
 const gatewayName = (i: number) => `gw-${String(i).padStart(4, '0')}`;
 
@@ -179,13 +175,12 @@ class FleetWatch {
 
 /** /proc figures of a process: resident set, peak, CPU seconds. */
 function procStats(pid: number): { rssMiB: number; hwmMiB: number; cpuSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  // Fields after the command name: utime is 14th, stime 15th overall (clock ticks, 100 Hz).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100 };
+  const mem = memoryMiB(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return {
+    rssMiB: mem.rss,
+    hwmMiB: mem.peak,
+    cpuSeconds: cpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+  };
 }
 
 /** The operator's writes by cluster, from its rest_client_requests_total. */

@@ -14,7 +14,7 @@ import { hasRealNodes, realDatabaseUrls, realMemberPatch } from '../testbed/real
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OPERATOR_NAMESPACE = 'paygrid-system';
 
-function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
+export function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`${what} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
 }
