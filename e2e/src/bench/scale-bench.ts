@@ -17,7 +17,14 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { PaymentGateway } from '@paygrid/operator/api';
-import { contextOf, kubeconfigPath, kubectl, MEMBERS, type ClusterName } from '../testbed/clusters.js';
+import {
+  contextOf,
+  kubeconfigPath,
+  kubectl,
+  MEMBERS,
+  testbedDir,
+  type ClusterName,
+} from '../testbed/clusters.js';
 import { crash } from '../testbed/faults.js';
 import {
   applyMembers,
@@ -31,6 +38,7 @@ import { OperatorProcess } from '../harness/operator-process.js';
 import { isReady } from '../harness/gateways.js';
 import { waitFor } from '../harness/wait.js';
 import { cpuSeconds, memoryMiB, WRITE_VERBS } from './karmada-figures.js';
+import { cpuByComponent, cpuSpent, formatCpu } from './testbed-cpu.js';
 import { machine, quantile, type HistogramSample, histogramQuantile, parseHistogram } from './stats.js';
 
 const N = Math.max(1, Number(process.env.BENCH_N ?? 1000));
@@ -41,6 +49,10 @@ const WINDOW = 6;
 const NS = 'bench-scale';
 /** BENCH_HEAP_SNAPSHOT_DIR: the operator writes a V8 heap snapshot there once at rest (for memory work). */
 const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+/** BENCH_CPU_PROF_DIR: the operator runs with --cpu-prof and writes its profile there when it stops. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+/** BENCH_OPERATOR_ARGS: extra operator flags, space-separated (e.g. --max-concurrent-reconciles=16). */
+const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const log = (msg: string) => console.error(`[bench-scale] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
@@ -174,6 +186,21 @@ class FleetWatch {
 }
 
 /** /proc figures of a process: resident set, peak, CPU seconds. */
+/** CPU seconds of the testbed's processes by component (see testbed-cpu.ts). */
+function testbedCpu(): Map<string, number> {
+  const procs: { argv: string[]; stat: string }[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      procs.push({ argv, stat: readFileSync(`/proc/${pid}/stat`, 'utf8') });
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return cpuByComponent(procs, join(testbedDir, 'kwok'));
+}
+
 function procStats(pid: number): { rssMiB: number; hwmMiB: number; cpuSeconds: number } {
   const mem = memoryMiB(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return {
@@ -334,6 +361,7 @@ async function deleteFleet(fleet: FleetWatch): Promise<void> {
 async function converge(op: OperatorProcess, fleet: FleetWatch, run: number): Promise<Run> {
   const before = await reconcileHistogram(op);
   const cpu0 = procStats(op.pid!).cpuSeconds;
+  const testbedCpu0 = testbedCpu();
   const writes0 = fleet.writes;
   const t0 = Date.now();
   let lastLog = 0;
@@ -351,6 +379,7 @@ async function converge(op: OperatorProcess, fleet: FleetWatch, run: number): Pr
     );
     const delta = (await reconcileHistogram(op)).minus(before);
     const p = procStats(op.pid!);
+    log(`run ${run}: CPU of the testbed meanwhile: ${formatCpu(cpuSpent(testbedCpu0, testbedCpu()))}`);
     return {
       applySeconds,
       readySeconds: (readyAt - t0) / 1000,
@@ -477,13 +506,19 @@ async function main(): Promise<void> {
   addBenchNodes();
   kubectl('hub', ['-n', NS, 'delete', 'pgw', '--all', '--timeout=300s']);
 
-  if (HEAP_DIR) mkdirSync(HEAP_DIR, { recursive: true });
+  const nodeOptions: string[] = [];
+  if (HEAP_DIR) {
+    mkdirSync(HEAP_DIR, { recursive: true });
+    nodeOptions.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_DIR}`);
+  }
+  if (CPU_PROF_DIR) {
+    mkdirSync(CPU_PROF_DIR, { recursive: true });
+    nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`);
+  }
   const op = await new OperatorProcess({
     identity: 'bench-scale',
-    extraArgs: ['--log-level=info'],
-    ...(HEAP_DIR
-      ? { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` } }
-      : {}),
+    extraArgs: ['--log-level=info', ...OPERATOR_ARGS],
+    ...(nodeOptions.length > 0 ? { env: { NODE_OPTIONS: nodeOptions.join(' ') } } : {}),
   }).start();
   await waitFor('operator leads', async () => (await op.metric('leader_election_master_status')) === 1, {
     timeoutMs: 60_000,
