@@ -17,6 +17,7 @@ import { contentHash, objectId } from './applied-cache.js';
 import { checkDeployment } from './drift.js';
 import { isReachable } from './member-views.js';
 import { regardingGateway, workloadKey, type GatewayDeps, type GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
 
 /** The Event reason when a member's object was changed by someone else and put back. */
 export const DRIFT_CORRECTED_REASON = 'DriftCorrected';
@@ -126,8 +127,8 @@ function zoneOf(member: Member): { zone?: string } {
   return zone ? { zone } : {};
 }
 
-export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
-  if (pass.deleting || pass.paused) return;
+export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<StepResult> {
+  if (pass.deleting || pass.paused) return CONTINUE;
   try {
     renderAll(pass, deps);
   } catch (err) {
@@ -139,7 +140,7 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
       message: err.message,
     });
     pass.rendered.clear();
-    return;
+    return CONTINUE;
   }
   await Promise.all(
     [...pass.rendered].map(async ([key, objects]) => {
@@ -157,6 +158,7 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<v
       }
     }),
   );
+  return CONTINUE;
 }
 
 async function applyOne(

@@ -12,7 +12,8 @@ import {
 import { errorText } from '../../runtime/errors.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
 import { isReachable } from './member-views.js';
-import { regardingGateway, requeueWithin, type GatewayDeps, type GatewayPass } from './pass.js';
+import { regardingGateway, type GatewayDeps, type GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
 
 const CLEANUP_RETRY_MS = 5_000;
 
@@ -48,18 +49,15 @@ export async function deleteGatewayObjects(client: ObjectClient, gw: PaymentGate
   return deleted;
 }
 
-export async function finalizerStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
+export async function finalizerStep(pass: GatewayPass, deps: GatewayDeps): Promise<StepResult> {
   const gw = pass.gateway;
   const finalizers = gw.metadata?.finalizers ?? [];
   if (!gw.metadata?.deletionTimestamp) {
     if (!finalizers.includes(FINALIZER)) await setFinalizers(deps.hubClient, gw, [...finalizers, FINALIZER]);
-    return;
+    return CONTINUE;
   }
   pass.deleting = true;
-  if (!finalizers.includes(FINALIZER)) {
-    pass.released = true;
-    return;
-  }
+  if (!finalizers.includes(FINALIZER)) return { next: 'stop' };
   // Every member that may hold objects: all registered members, plus any
   // named in status that is no longer registered (it cannot be cleaned).
   const names = new Set<string>();
@@ -93,20 +91,18 @@ export async function finalizerStep(pass: GatewayPass, deps: GatewayDeps): Promi
       }
     }),
   );
-  if (pass.pendingCleanup.size > 0) {
-    requeueWithin(pass, CLEANUP_RETRY_MS);
-    return;
-  }
+  // Still held somewhere: the rest of the pass reports it in status, and cleanup is retried.
+  if (pass.pendingCleanup.size > 0) return { next: 'continue', requeueWithinMs: CLEANUP_RETRY_MS };
   await setFinalizers(
     deps.hubClient,
     gw,
     finalizers.filter((f) => f !== FINALIZER),
   );
-  pass.released = true;
   deps.events.normal(
     regardingGateway(gw),
     'CleanupCompleted',
     'Delete',
     'removed the gateway from every member',
   );
+  return { next: 'stop' };
 }

@@ -1,5 +1,8 @@
 // The PaymentGateway controller: an ordered list of small sub-reconcilers,
-// then one status summary and at most one status write per pass.
+// then one status summary and at most one status write per pass. Steps share
+// the pass for data; each returns what happens next (step-result.ts): continue
+// (perhaps requeueing sooner, or with readiness not to be judged yet), stop (the
+// finalizer released the gateway) or requeue now (a move rewrote status).
 import { API_VERSION, failoverWithDefaults, type PaymentGateway } from '../../api/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
 import { applyStep } from './apply.js';
@@ -10,6 +13,7 @@ import { moveStep } from './move.js';
 import { planStep } from './plan.js';
 import { pruneStep, type PruneMemory } from './prune.js';
 import { secretsStep } from './secrets.js';
+import { afterSummary, foldSteps, type StepResult } from './step-result.js';
 import { statusChanged, summarize } from './summarize.js';
 
 /** Events and metrics of the planner's decision. */
@@ -28,9 +32,6 @@ function recordPlan(pass: GatewayPass, deps: GatewayDeps): void {
 
 export type GatewayControllerDeps = GatewayDeps & { pruneMemory: PruneMemory; now?: () => Date };
 
-/** Converged gateways are still looked at this often (rollouts stall silently otherwise). */
-const STEADY_REQUEUE_MS = 5 * 60_000;
-const CACHE_WAIT_MS = 250;
 /** How long a pass waits for the hub cache to show this controller's last status write. */
 const OWN_WRITE_WAIT_MS = 5_000;
 const OWN_WRITE_POLL_MS = 50;
@@ -99,21 +100,16 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
       pendingCleanup: new Set(),
       deleting: false,
       paused,
-      released: false,
-      cachesPending: false,
-      restart: false,
     };
+    const results: StepResult[] = [];
     for (const [name, step] of steps) {
       if (paused && name === 'plan') continue;
-      await step(pass, deps);
-      if (pass.released) return;
-      if (pass.restart) return { requeueAfter: 100 };
+      const result = await step(pass, deps);
+      results.push(result);
+      if (result.next !== 'continue') break;
     }
-    if (pass.cachesPending && !pass.deleting) {
-      // Judging readiness before the member caches sync would flap Ready
-      // (and write twice) after every restart.
-      return { requeueAfter: CACHE_WAIT_MS };
-    }
+    const outcome = foldSteps(results, pass.deleting);
+    if (!outcome.summarise) return outcome.result;
     const status = summarize({
       gateway,
       placements: pass.placements,
@@ -144,6 +140,6 @@ export function makeGatewayReconciler(deps: GatewayControllerDeps) {
     // write re-plans the same decision, and the recorder aggregates repeats.
     if (pass.plan) recordPlan(pass, deps);
     const inFlight = status.conditions?.some((c) => c.type === 'Progressing' && c.status === 'True');
-    return { requeueAfter: pass.requeueAfterMs ?? (inFlight ? 10_000 : STEADY_REQUEUE_MS) };
+    return afterSummary(outcome.requeueWithinMs, inFlight === true);
   };
 }

@@ -15,6 +15,10 @@ import { planMove } from '../../failover/index.js';
 import { isNotFound } from '../../runtime/object-client.js';
 import { statusCode } from '../../runtime/errors.js';
 import { regardingGateway, type GatewayDeps, type GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
+
+/** After a move is recorded (its status write wakes the next pass too; this is the backstop). */
+const AFTER_MOVE_MS = 100;
 
 async function consumeAnnotation(pass: GatewayPass, deps: GatewayDeps, value: string): Promise<void> {
   const gw = pass.gateway;
@@ -38,15 +42,16 @@ async function consumeAnnotation(pass: GatewayPass, deps: GatewayDeps, value: st
   }
 }
 
-export async function moveStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
+export async function moveStep(pass: GatewayPass, deps: GatewayDeps): Promise<StepResult> {
   const gw = pass.gateway;
   const value = gw.metadata?.annotations?.[MOVE_REQUEST_ANNOTATION];
-  if (value === undefined || pass.deleting) return;
+  if (value === undefined || pass.deleting) return CONTINUE;
   const regarding = regardingGateway(gw);
-  const reject = async (message: string) => {
+  const reject = async (message: string): Promise<StepResult> => {
     deps.events.warning(regarding, MOVE_REJECTED_REASON, 'Move', message);
     pass.log.warn({ move: value }, message);
     await consumeAnnotation(pass, deps, value);
+    return CONTINUE;
   };
   const req = parseMoveRequest(value);
   if (isMoveRequestError(req)) return reject(`move request: ${req.error}`);
@@ -58,7 +63,10 @@ export async function moveStep(pass: GatewayPass, deps: GatewayDeps): Promise<vo
   const done = (gw.status?.placements ?? []).some(
     (p) => p.component === 'authorization' && p.member === req.to && p.reason === 'ManualMove',
   );
-  if (done) return consumeAnnotation(pass, deps, value);
+  if (done) {
+    await consumeAnnotation(pass, deps, value);
+    return CONTINUE;
+  }
   const result = planMove(gw, pass.members, { from: req.from, to: req.to }, toRfc3339(pass.now));
   if (!result.ok) return reject(`move request ${req.id}: ${result.message}`);
   await deps.hubClient.applyStatus({
@@ -73,6 +81,6 @@ export async function moveStep(pass: GatewayPass, deps: GatewayDeps): Promise<vo
     else deps.events.normal(regarding, e.reason, 'Move', `${e.message} (request ${req.id})`);
   }
   await consumeAnnotation(pass, deps, value);
-  // The next pass starts from the new status (the status write wakes it).
-  pass.restart = true;
+  // The next pass starts from the new status, not from this pass's stale copy.
+  return { next: 'requeue', afterMs: AFTER_MOVE_MS };
 }

@@ -7,6 +7,7 @@ import { memberKey } from '../../members/index.js';
 import { componentObjectName } from '../../render/index.js';
 import { isReachable, memberViews } from './member-views.js';
 import { workloadKey, type GatewayDeps, type GatewayPass, type WorkloadObservation } from './pass.js';
+import type { StepResult } from './step-result.js';
 
 /** Pure: what a Deployment says about availability and rollout. */
 export function observeDeployment(
@@ -29,14 +30,17 @@ export function observeDeployment(
  * planner decides from these signals (lost sites, broken workloads, drained
  * placements whose objects are gone).
  */
-export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
+export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise<StepResult> {
   const ns = pass.gateway.metadata?.namespace ?? '';
   const name = pass.gateway.metadata?.name ?? '';
   pass.members = memberViews(deps.hub, deps.registry, pass.gateway);
+  // A reachable member's workload cache has not synced yet (just after start or a kubeconfig
+  // change): readiness is unknown there.
+  let cachesPending = false;
   for (const p of pass.gateway.status?.placements ?? []) {
     const key = memberKey(p.memberKind, p.member);
     const reachable = isReachable(deps.registry, key);
-    if (reachable && deps.workloads.syncPending(key)) pass.cachesPending = true;
+    if (reachable && deps.workloads.syncPending(key)) cachesPending = true;
     if (!reachable || !deps.workloads.hasSynced(key)) {
       pass.workloads.set(workloadKey(key, p.component), {
         observed: false,
@@ -54,6 +58,7 @@ export async function observeStep(pass: GatewayPass, deps: GatewayDeps): Promise
       ...observeDeployment(d),
     });
   }
+  return { next: 'continue', cachesPending };
 }
 
 /** Fills each planned placement's readyReplicas from what was observed. */

@@ -1,11 +1,5 @@
 import { memberKey } from '../../members/index.js';
-import {
-  requeueWithin,
-  workloadKey,
-  workloadSignals,
-  type GatewayPass,
-  type WorkloadObservation,
-} from './pass.js';
+import { workloadKey, workloadSignals, type WorkloadObservation } from './pass.js';
 
 describe('workloadSignals', () => {
   it('turns each memberKey|component observation into a signal of that member, kind and component', () => {
@@ -59,28 +53,5 @@ describe('workloadSignals', () => {
 
   it('gives nothing for no observations', () => {
     expect(workloadSignals(new Map())).toEqual([]);
-  });
-});
-
-describe('requeueWithin', () => {
-  const pass = () => ({}) as GatewayPass;
-
-  it('sets the requeue when there is none', () => {
-    const p = pass();
-    requeueWithin(p, 5_000);
-    expect(p.requeueAfterMs).toBe(5_000);
-  });
-
-  it('only ever shortens it', () => {
-    const p = pass();
-    requeueWithin(p, 5_000);
-    requeueWithin(p, 10_000);
-    expect(p.requeueAfterMs).toBe(5_000);
-    requeueWithin(p, 250);
-    expect(p.requeueAfterMs).toBe(250);
-    requeueWithin(p, 0);
-    expect(p.requeueAfterMs).toBe(0);
-    requeueWithin(p, 100);
-    expect(p.requeueAfterMs).toBe(0);
   });
 });

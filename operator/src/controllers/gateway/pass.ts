@@ -1,6 +1,7 @@
 // The state one reconcile of a PaymentGateway carries through its ordered
 // sub-reconcilers, and what they may use. Each sub-reconciler reads and adds
-// to the pass; only the summary at the end writes the gateway's status.
+// to the pass (data only: what happens next is its StepResult, step-result.ts);
+// only the summary at the end writes the gateway's status.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Component, PaymentGateway, Placement } from '../../api/index.js';
 import type { MemberRegistry } from '../../members/index.js';
@@ -16,6 +17,7 @@ import type { PaygridMetrics } from '../paygrid-metrics.js';
 import type { CopiedSecret } from '../../render/index.js';
 import type { AppliedCache } from './applied-cache.js';
 import type { HubSecretReader } from './secrets.js';
+import type { StepResult } from './step-result.js';
 
 /** What the pass learnt of one placement's workload on its member. */
 export interface WorkloadObservation {
@@ -69,16 +71,6 @@ export interface GatewayPass {
   deleting: boolean;
   /** spec.failover.paused: nothing is placed, applied or pruned. */
   paused: boolean;
-  /** The finalizer was removed: the object may be gone, write nothing more. */
-  released: boolean;
-  /**
-   * A reachable member's workload cache has not synced yet (just after start or
-   * a kubeconfig change): readiness is unknown, so status is not judged now.
-   */
-  cachesPending: boolean;
-  /** A step changed status itself (a move): end this pass, the next starts from the new state. */
-  restart: boolean;
-  requeueAfterMs?: number;
 }
 
 export interface GatewayDeps {
@@ -94,7 +86,8 @@ export interface GatewayDeps {
   readonly readHubSecret: HubSecretReader;
 }
 
-export type SubReconciler = (pass: GatewayPass, deps: GatewayDeps) => Promise<void>;
+/** One step of a pass: reads and adds to the pass, and returns what happens next. */
+export type SubReconciler<D = GatewayDeps> = (pass: GatewayPass, deps: D) => Promise<StepResult>;
 
 export function workloadKey(memberKey: string, component: string): string {
   return `${memberKey}|${component}`;
@@ -114,11 +107,6 @@ export function workloadSignals(workloads: ReadonlyMap<string, WorkloadObservati
       present: w.present,
     };
   });
-}
-
-/** Shortens a pass's next requeue to at most `ms`. */
-export function requeueWithin(pass: GatewayPass, ms: number): void {
-  pass.requeueAfterMs = pass.requeueAfterMs === undefined ? ms : Math.min(pass.requeueAfterMs, ms);
 }
 
 /** The gateway as an Event's `regarding` (cached objects from lists carry no kind). */

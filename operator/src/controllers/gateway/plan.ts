@@ -6,13 +6,14 @@ import { planGateway } from '../../failover/index.js';
 import { resolveGatewaySpec } from '../../placement/index.js';
 import { componentWorkload } from '../../render/index.js';
 import { withReadiness } from './observe.js';
-import { requeueWithin, workloadSignals, type GatewayDeps, type GatewayPass } from './pass.js';
+import { workloadSignals, type GatewayDeps, type GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
 
-export async function planStep(pass: GatewayPass, _deps: GatewayDeps): Promise<void> {
+export async function planStep(pass: GatewayPass, _deps: GatewayDeps): Promise<StepResult> {
   const gw = pass.gateway;
   if (pass.deleting) {
     pass.placements = gw.status?.placements ?? [];
-    return;
+    return CONTINUE;
   }
   const plan = planGateway({
     gateway: gw,
@@ -30,5 +31,6 @@ export async function planStep(pass: GatewayPass, _deps: GatewayDeps): Promise<v
     replicas: componentWorkload(spec, p.component)?.replicas ?? p.replicas ?? 1,
   }));
   pass.placements = withReadiness(pass);
-  if (plan.requeueAfterMs !== undefined) requeueWithin(pass, plan.requeueAfterMs);
+  // The planner's next deadline (a detection window ending, a failback hold).
+  return { next: 'continue', requeueWithinMs: plan.requeueAfterMs };
 }

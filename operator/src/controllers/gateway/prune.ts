@@ -11,6 +11,7 @@ import { errorText } from '../../runtime/errors.js';
 import { objectId } from './applied-cache.js';
 import { isReachable } from './member-views.js';
 import type { GatewayDeps, GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
 
 /** What was last pruned against, per gateway and member. */
 export class PruneMemory {
@@ -29,8 +30,8 @@ export class PruneMemory {
 export async function pruneStep(
   pass: GatewayPass,
   deps: GatewayDeps & { pruneMemory: PruneMemory },
-): Promise<void> {
-  if (pass.deleting || pass.paused) return;
+): Promise<StepResult> {
+  if (pass.deleting || pass.paused) return CONTINUE;
   const gw = pass.gateway;
   const gatewaySelector = pruneLabelSelector(gatewayRef(gw));
   const heldBefore = new Set((gw.status?.placements ?? []).map((p) => memberKey(p.memberKind, p.member)));
@@ -75,6 +76,7 @@ export async function pruneStep(
       }
     }),
   );
+  return CONTINUE;
 }
 
 function heldOn(held: ReadonlySet<string>, key: string): string[] {

@@ -13,6 +13,7 @@ import type { PlacementProblem } from '../../placement/index.js';
 import { componentSecretRef, SECRET_MOUNTS, type CopiedSecret } from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import type { GatewayDeps, GatewayPass } from './pass.js';
+import { CONTINUE, type StepResult } from './step-result.js';
 
 /** Reads a Secret of the hub; undefined when it does not exist (404). Other errors are thrown. */
 export type HubSecretReader = (namespace: string, name: string) => Promise<V1Secret | undefined>;
@@ -64,8 +65,8 @@ export function judgeSecret(
   };
 }
 
-export async function secretsStep(pass: GatewayPass, deps: GatewayDeps): Promise<void> {
-  if (pass.deleting || pass.paused) return;
+export async function secretsStep(pass: GatewayPass, deps: GatewayDeps): Promise<StepResult> {
+  if (pass.deleting || pass.paused) return CONTINUE;
   const spec = resolveGatewaySpec(pass.gateway);
   const namespace = spec.namespace;
   const placed = new Set(pass.placements.filter((p) => p.state !== 'Draining').map((p) => p.component));
@@ -94,4 +95,5 @@ export async function secretsStep(pass: GatewayPass, deps: GatewayDeps): Promise
       }
     }),
   );
+  return CONTINUE;
 }
