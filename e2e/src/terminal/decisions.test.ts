@@ -1,4 +1,12 @@
-import { chooseFollowUp, dueAt, isLoopbackUrl, nextStep, pickEndpoint } from './decisions.js';
+import {
+  chooseFollowUp,
+  dueAt,
+  isAllowedTarget,
+  isIpv4Cidr,
+  isLoopbackUrl,
+  nextStep,
+  pickEndpoint,
+} from './decisions.js';
 import { seededRandom } from './prng.js';
 
 describe('nextStep', () => {
@@ -92,5 +100,36 @@ describe('dueAt', () => {
     expect(dueAt(1000, 0, 10, 0)).toBe(1000);
     expect(dueAt(1000, 5, 10, 0)).toBe(1500);
     expect(dueAt(1000, 5, 10, 4000)).toBe(4000);
+  });
+});
+
+describe('isAllowedTarget', () => {
+  it('allows loopback always, and an IPv4 host only inside an allowed network', () => {
+    expect(isAllowedTarget('http://127.0.0.1:8080')).toBe(true);
+    expect(isAllowedTarget('http://10.88.2.1:8080')).toBe(false);
+    expect(isAllowedTarget('http://10.88.2.1:8080', ['10.88.0.0/16'])).toBe(true);
+    expect(isAllowedTarget('http://10.88.255.254:1', ['10.88.0.0/16'])).toBe(true);
+    expect(isAllowedTarget('http://10.89.0.1:8080', ['10.88.0.0/16'])).toBe(false);
+    expect(isAllowedTarget('http://10.88.2.7:8080', ['10.88.2.7/32'])).toBe(true);
+    expect(isAllowedTarget('http://10.88.2.8:8080', ['10.88.2.7/32'])).toBe(false);
+    expect(isAllowedTarget('http://8.8.8.8', ['0.0.0.0/0'])).toBe(true);
+  });
+
+  it('never allows a name, a malformed network or a malformed URL', () => {
+    expect(isAllowedTarget('http://site.example.com', ['0.0.0.0/0'])).toBe(false);
+    expect(isAllowedTarget('http://10.88.2.1', ['10.88.0.0'])).toBe(false);
+    expect(isAllowedTarget('http://10.88.2.1', ['10.88.0.0/33'])).toBe(false);
+    expect(isAllowedTarget('not a url', ['0.0.0.0/0'])).toBe(false);
+  });
+});
+
+describe('isIpv4Cidr', () => {
+  it('takes a.b.c.d/n with octets up to 255 and n up to 32', () => {
+    expect(isIpv4Cidr('10.88.0.0/16')).toBe(true);
+    expect(isIpv4Cidr('0.0.0.0/0')).toBe(true);
+    expect(isIpv4Cidr('10.88.0.256/16')).toBe(false);
+    expect(isIpv4Cidr('10.88.0.0/16/1')).toBe(false);
+    expect(isIpv4Cidr('10.88.0.0')).toBe(false);
+    expect(isIpv4Cidr('::1/128')).toBe(false);
   });
 });

@@ -72,7 +72,7 @@ export function chooseFollowUp(random: Random, shares: FollowUpShares, amountMin
   return { kind: 'none' };
 }
 
-/** Terminals send only to this machine: a route elsewhere is refused, never contacted. */
+/** Terminals send only to this machine unless told otherwise: a route elsewhere is refused, never contacted. */
 export function isLoopbackUrl(url: string): boolean {
   let host: string;
   try {
@@ -81,6 +81,49 @@ export function isLoopbackUrl(url: string): boolean {
     return false;
   }
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** An IPv4 address as a 32-bit number, or undefined when `s` is not one. */
+function ipv4(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+/** Whether `cidr` is an IPv4 network such as 10.88.0.0/16 (the form --allow-network takes). */
+export function isIpv4Cidr(cidr: string): boolean {
+  const [addr, bits, extra] = cidr.split('/');
+  return (
+    extra === undefined &&
+    addr !== undefined &&
+    ipv4(addr) !== undefined &&
+    bits !== undefined &&
+    /^\d{1,2}$/.test(bits) &&
+    Number(bits) <= 32
+  );
+}
+
+/**
+ * Loopback, or an IPv4 host inside one of `networks` (CIDRs the caller allowed on purpose, such
+ * as the real-node testbed's 10.88.0.0/16): nothing else is ever contacted.
+ */
+export function isAllowedTarget(url: string, networks: readonly string[] = []): boolean {
+  if (isLoopbackUrl(url)) return true;
+  let host: number | undefined;
+  try {
+    host = ipv4(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+  if (host === undefined) return false;
+  return networks.some((cidr) => {
+    if (!isIpv4Cidr(cidr)) return false;
+    const [addr, bits] = cidr.split('/');
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(host / size) === Math.floor(ipv4(addr!)! / size);
+  });
 }
 
 /** Start time of payment `n` (0-based) at a fixed rate: a terminal that fell behind does not burst. */

@@ -7,7 +7,7 @@ import { Fleet, FleetOptionError } from './fleet.js';
 const USAGE =
   'usage: fleet-main --routes <url> --gateway <namespace/name> --results <file> [--terminals 4] [--rate 5]\n' +
   '  [--payments 100] [--duration <seconds> 60] [--seed 1] [--run-id <id>] [--capture 0.5] [--reverse 0.2]\n' +
-  '  [--timeout-ms 2000] [--currency EUR] [--amount-min 100] [--amount-max 5000]';
+  '  [--timeout-ms 2000] [--currency EUR] [--amount-min 100] [--amount-max 5000] [--allow-network <cidr> ...]';
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), [
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     { name: 'currency', kind: 'string' },
     { name: 'amount-min', kind: 'number' },
     { name: 'amount-max', kind: 'number' },
+    { name: 'allow-network', kind: 'string', repeatable: true },
   ]);
   const [namespace, name, extra] = String(f.gateway).split('/');
   if (!namespace || !name || extra !== undefined) throw new UsageError('--gateway must be namespace/name');
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ...(f.currency !== undefined ? { currency: String(f.currency) } : {}),
     ...(num('amount-min') !== undefined ? { amountMinMinor: num('amount-min') } : {}),
     ...(num('amount-max') !== undefined ? { amountMaxMinor: num('amount-max') } : {}),
+    ...(f['allow-network'] !== undefined ? { allowNetworks: f['allow-network'] as string[] } : {}),
   });
   const stop = () => void fleet.stop();
   process.once('SIGINT', stop);

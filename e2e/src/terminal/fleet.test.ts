@@ -34,6 +34,15 @@ describe('checkFleetOptions', () => {
     );
     expect(() => checkFleetOptions({ ...options, namespace: 'Payments' })).toThrow(/^namespace/);
   });
+
+  it('takes a non-loopback target only inside a network allowed on purpose, and names a bad one', () => {
+    const testbed = { ...options, routesUrl: 'http://10.88.1.1:8082' };
+    expect(() => checkFleetOptions({ ...testbed, allowNetworks: ['10.88.0.0/16'] })).not.toThrow();
+    expect(() => checkFleetOptions({ ...testbed, allowNetworks: ['10.89.0.0/16'] })).toThrow(/^routesUrl/);
+    expect(() => checkFleetOptions({ ...testbed, allowNetworks: ['10.88.0.0'] })).toThrow(
+      /^allowNetworks entry "10.88.0.0" must be an IPv4 CIDR/,
+    );
+  });
 });
 
 describe('countRecord', () => {

@@ -1,14 +1,19 @@
 // A fleet of terminals on one gateway: options checked (a bad one is an error naming it), one
 // routes follower per terminal, every attempt appended to one result file and counted.
 import { randomBytes } from 'node:crypto';
-import { isLoopbackUrl } from './decisions.js';
+import { isAllowedTarget, isIpv4Cidr } from './decisions.js';
 import { ResultFile, type ResultRecord } from './results.js';
 import { RoutesFollower } from './routes-follower.js';
 import { Terminal } from './terminal.js';
 
 export interface FleetOptions {
-  /** Base URL of the operator's routes API (loopback only). */
+  /** Base URL of the operator's routes API (loopback, or inside allowNetworks). */
   readonly routesUrl: string;
+  /**
+   * IPv4 networks (CIDR) terminals may contact besides loopback, e.g. the real-node testbed's
+   * 10.88.0.0/16; routes anywhere else are never contacted.
+   */
+  readonly allowNetworks?: readonly string[];
   readonly namespace: string;
   readonly name: string;
   readonly terminals: number;
@@ -70,7 +75,10 @@ export function checkFleetOptions(o: FleetOptions): void {
     if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1)))
       bad(field, 'must be between 0 and 1');
   };
-  if (!isLoopbackUrl(o.routesUrl)) bad('routesUrl', 'must be a loopback URL (127.0.0.1, ::1 or localhost)');
+  for (const n of o.allowNetworks ?? [])
+    if (!isIpv4Cidr(n)) bad('allowNetworks', `entry "${n}" must be an IPv4 CIDR such as 10.88.0.0/16`);
+  if (!isAllowedTarget(o.routesUrl, o.allowNetworks))
+    bad('routesUrl', 'must be a loopback URL (127.0.0.1, ::1 or localhost) or inside allowNetworks');
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.namespace)) bad('namespace', 'must be a DNS label');
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.name)) bad('name', 'must be a DNS subdomain');
   int('terminals', 1, MAX_TERMINALS);
@@ -150,6 +158,7 @@ export class Fleet {
           id: `t-${runId}-${i + 1}`,
           gateway: `${o.namespace}/${o.name}`,
           routes,
+          allowNetworks: o.allowNetworks ?? [],
           ratePerSecond: o.ratePerSecond,
           maxPayments: o.maxPayments,
           endAtMs,

@@ -6,7 +6,7 @@ import { last4, testPan } from './cards.js';
 import {
   chooseFollowUp,
   dueAt,
-  isLoopbackUrl,
+  isAllowedTarget,
   nextStep,
   pickEndpoint,
   type FollowUpShares,
@@ -22,6 +22,8 @@ export interface TerminalOptions {
   /** "namespace/name". */
   readonly gateway: string;
   readonly routes: RoutesFollower;
+  /** Networks besides loopback that routes may point into (see FleetOptions.allowNetworks). */
+  readonly allowNetworks: readonly string[];
   readonly ratePerSecond: number;
   readonly maxPayments: number;
   /** No payment starts after this time (ms since the epoch). */
@@ -129,7 +131,9 @@ export class Terminal {
         sticky = undefined;
         here = 0;
       }
-      const routes = (this.o.routes.current?.routes ?? []).filter((r) => isLoopbackUrl(r.endpoint));
+      const routes = (this.o.routes.current?.routes ?? []).filter((r) =>
+        isAllowedTarget(r.endpoint, this.o.allowNetworks),
+      );
       const endpoint = sticky ?? pickEndpoint(routes, failed);
       if (endpoint === undefined) {
         // Every route failed for this write (or none is published): wait for new routes, briefly.
