@@ -31,6 +31,24 @@ describe('consoleSnapshot', () => {
     ]);
   });
 
+  it('carries the timeline: live entries from the status, merged with the ones kept for the gateway', () => {
+    expect(snap.timeline.map((e) => [e.gateway, e.from, e.to, e.live])).toEqual([
+      ['payments/checkout', 'edge-a', 'edge-c', true],
+    ]);
+    const ended = { ...snap.timeline[0]!, from: 'edge-x', live: false };
+    const withKept = consoleSnapshot(
+      [failedOverGateway()],
+      sites,
+      [cloudEu],
+      '2026-01-01T00:11:00Z',
+      (key) => (key === 'payments/checkout' ? [ended] : undefined),
+    );
+    expect(withKept.timeline.map((e) => [e.from, e.live])).toEqual([
+      ['edge-a', true],
+      ['edge-x', false],
+    ]);
+  });
+
   it('computes capacity used from the authorization placements and the CRD default when omitted', () => {
     const byName = new Map(snap.sites.map((s) => [s.name, s]));
     const b = byName.get('edge-b')?.capacity;

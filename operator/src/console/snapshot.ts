@@ -7,6 +7,8 @@
 import { findCondition, type CloudCluster, type EdgeSite, type PaymentGateway } from '../api/index.js';
 import { siteDocuments, type SiteDocument } from '../http/routes-api.js';
 import { authorizationReservations, edgeSiteView, memberKey } from '../placement/index.js';
+import { mergeTimeline } from './history.js';
+import { gatewayTimeline, sortTimeline, type SiteLookup, type TimelineEntry } from './view.js';
 
 export interface ConsoleSite extends SiteDocument {
   /** Authorizations per second: declared, reserved by placed gateways, left. Null: not limited. */
@@ -51,13 +53,19 @@ export interface ConsoleSnapshot {
   generatedAt: string;
   sites: ConsoleSite[];
   gateways: ConsoleGateway[];
+  /** Every failover the gateways' status shows, and the ones kept after it let go, newest first. */
+  timeline: TimelineEntry[];
 }
+
+/** The timeline entries kept for a gateway ("namespace/name"), see history.ts. */
+export type KeptTimeline = (gateway: string) => readonly TimelineEntry[] | undefined;
 
 export function consoleSnapshot(
   gateways: readonly PaymentGateway[],
   edgeSites: readonly EdgeSite[],
   clouds: readonly CloudCluster[],
   now: string,
+  kept: KeptTimeline = () => undefined,
 ): ConsoleSnapshot {
   const reserved = authorizationReservations(gateways);
   // The planner's view gives the capacity with the CRD's defaults applied.
@@ -74,10 +82,18 @@ export function consoleSnapshot(
   });
   const docs = gateways.map(gatewayDocument);
   docs.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
-  return { generatedAt: now, sites, gateways: docs };
+  const byKey = new Map(sites.map((m) => [`${m.kind}/${m.name}`, m]));
+  const site: SiteLookup = (kind, name) => byKey.get(`${kind}/${name}`);
+  const timeline = sortTimeline(
+    docs.flatMap((g) => {
+      const key = `${g.namespace}/${g.name}`;
+      return mergeTimeline(kept(key) ?? [], gatewayTimeline(g, site));
+    }),
+  );
+  return { generatedAt: now, sites, gateways: docs, timeline };
 }
 
-function gatewayDocument(gw: PaymentGateway): ConsoleGateway {
+export function gatewayDocument(gw: PaymentGateway): ConsoleGateway {
   const s = gw.status;
   const placements = (s?.placements ?? []).map((p): ConsolePlacement => ({
     component: p.component,

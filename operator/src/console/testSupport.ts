@@ -127,3 +127,49 @@ export function failedOverGateway(name = 'checkout', opts: { serving?: boolean }
     },
   };
 }
+
+type Placement = NonNullable<NonNullable<PaymentGateway['status']>['placements']>[number];
+
+/**
+ * The statuses one gateway goes through as edge-a is lost and comes back, in the order the planner
+ * writes them (see failover/slots.ts), with the site's health at each stage.
+ */
+export function failoverStory(): { stage: string; gateway: PaymentGateway; edgeA: EdgeSite }[] {
+  const auth = (member: string, state: string, since: string, extra: Partial<Placement> = {}): Placement => ({
+    component: 'authorization',
+    member,
+    memberKind: 'EdgeSite',
+    state: state as Placement['state'],
+    since,
+    ...extra,
+  });
+  const b = auth('edge-b', 'Active', '2026-01-01T00:00:00Z');
+  const lost = auth('edge-a', 'Lost', '2026-01-01T00:10:04Z', { reason: 'MemberUnreachable' });
+  const pending = auth('edge-c', 'FailoverTarget', '2026-01-01T00:10:04Z', {
+    replacedMember: 'edge-a',
+    reason: 'FailoverPending',
+  });
+  const serving = { ...pending, reason: 'FailoverServing', servingSince: '2026-01-01T00:10:07Z' };
+  const home = auth('edge-a', 'Active', '2026-01-01T00:20:00Z', { reason: 'Failback' });
+  const draining = auth('edge-c', 'Draining', '2026-01-01T00:20:09Z', {
+    replacedMember: 'edge-a',
+    reason: 'FailedBack',
+  });
+  const down = edgeSite('edge-a', { health: 'Unreachable', healthSince: '2026-01-01T00:10:02Z' });
+  const up = edgeSite('edge-a', { healthSince: '2026-01-01T00:14:00Z' });
+  const gw = (placements: Placement[]): PaymentGateway => {
+    const g = failedOverGateway();
+    g.status = { ...g.status, placements };
+    return g;
+  };
+  return [
+    { stage: 'healthy', gateway: gw([b, auth('edge-a', 'Active', '2026-01-01T00:00:00Z')]), edgeA: up },
+    { stage: 'detected', gateway: gw([b, lost]), edgeA: down },
+    { stage: 'placed', gateway: gw([b, pending, lost]), edgeA: down },
+    { stage: 'serving', gateway: gw([b, serving, lost]), edgeA: down },
+    { stage: 'site back, Lost drained', gateway: gw([b, serving]), edgeA: up },
+    { stage: 'failback', gateway: gw([b, serving, home]), edgeA: up },
+    { stage: 'returned', gateway: gw([b, draining, home]), edgeA: up },
+    { stage: 'drained', gateway: gw([b, home]), edgeA: up },
+  ];
+}

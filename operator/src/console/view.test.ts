@@ -1,5 +1,5 @@
 import { consoleSnapshot, type ConsoleGateway } from './snapshot.js';
-import { cloudEu, edgeSite, failedOverGateway } from './testSupport.js';
+import { cloudEu, edgeSite, failedOverGateway, failoverStory } from './testSupport.js';
 import { ago, failoverTimeline, filterGateways, groupSites, searchKey } from './view.js';
 
 const NOW = '2026-01-01T00:11:00Z';
@@ -80,7 +80,23 @@ describe('failoverTimeline', () => {
       ['detected', '2026-01-01T00:10:04Z'],
       ['placed', '2026-01-01T00:10:04Z'],
       ['serving', '2026-01-01T00:10:07Z'],
+      ['failback', null],
+      ['returned', null],
     ]);
+    expect(e?.live).toBe(true);
+  });
+
+  it('reads the failback from the records: the home Active (Failback) and the stand-in Draining (FailedBack)', () => {
+    const returned = failoverStory().find((s) => s.stage === 'returned');
+    const [e] = failoverTimeline(consoleSnapshot([returned!.gateway], sites, [cloudEu], NOW));
+    expect(e).toMatchObject({ from: 'edge-a', to: 'edge-c', live: true });
+    expect(e?.steps.slice(4)).toEqual([
+      { step: 'failback', label: 'authorization back to edge-a', at: '2026-01-01T00:20:00Z' },
+      { step: 'returned', label: 'edge-a serving again, edge-c draining', at: '2026-01-01T00:20:09Z' },
+    ]);
+    // Once the stand-in is gone the status shows nothing: history.ts keeps the entry.
+    const drained = failoverStory().find((s) => s.stage === 'drained');
+    expect(failoverTimeline(consoleSnapshot([drained!.gateway], sites, [cloudEu], NOW))).toEqual([]);
   });
 
   it('says a time is not recorded instead of guessing one', () => {

@@ -79,7 +79,7 @@ export function filterGateways(
   });
 }
 
-export type StepName = 'lost' | 'detected' | 'placed' | 'serving';
+export type StepName = 'lost' | 'detected' | 'placed' | 'serving' | 'failback' | 'returned';
 
 export interface TimelineStep {
   step: StepName;
@@ -99,43 +99,83 @@ export interface TimelineEntry {
   steps: TimelineStep[];
   /** Seconds from the first recorded step to serving, when both are recorded. */
   totalSeconds: number | null;
+  /**
+   * True while the gateway's status still shows the failover (a Lost placement, or a stand-in for
+   * the lost member); false for an entry the console kept after the status let go of it.
+   */
+  live: boolean;
 }
 
+/** Looks a site up by kind and name (a map in tests, the informer caches in the operator). */
+export type SiteLookup = (
+  kind: 'EdgeSite' | 'CloudCluster',
+  name: string,
+) => Pick<ConsoleSite, 'health' | 'healthSince'> | undefined;
+
 /**
- * One entry per lost authorization placement and per FailoverTarget, newest first. The times:
- *  - lost: when the site's probes declared it Unreachable (its status healthSince, while it still is);
- *  - detected: when the gateway marked its placement there Lost (that placement's since);
- *  - placed: when the stand-in placement was made (the FailoverTarget's since);
- *  - serving: when the stand-in was first seen serving (its servingSince).
+ * One entry per lost authorization placement and per stand-in, newest first: the live entries the
+ * gateways' status shows now (see gatewayTimeline).
  */
 export function failoverTimeline(snapshot: Pick<ConsoleSnapshot, 'sites' | 'gateways'>): TimelineEntry[] {
   const sites = new Map(snapshot.sites.map((s) => [`${s.kind}/${s.name}`, s]));
-  const entries: TimelineEntry[] = [];
-  for (const gw of snapshot.gateways) {
-    const auth = gw.placements.filter((p) => p.component === 'authorization');
-    const targets = auth.filter((p) => p.state === 'FailoverTarget' && p.replacedMember !== null);
-    const roots = new Set([
-      ...targets.map((t) => t.replacedMember ?? ''),
-      ...auth.filter((p) => p.state === 'Lost').map((p) => p.member),
-    ]);
-    for (const root of [...roots].sort(compare)) {
-      const lostPlacement = auth.find((p) => p.member === root && p.state === 'Lost');
-      const kind = lostPlacement?.memberKind ?? 'EdgeSite';
-      const site = sites.get(`${kind}/${root}`) ?? sites.get(`CloudCluster/${root}`);
-      const target = targets.find((t) => t.replacedMember === root);
-      entries.push(entry(`${gw.namespace}/${gw.name}`, root, site, lostPlacement, target));
-    }
-  }
-  const latest = (e: TimelineEntry) => Math.max(...e.steps.map((s) => (s.at ? Date.parse(s.at) : 0)));
+  const lookup: SiteLookup = (kind, name) => sites.get(`${kind}/${name}`);
+  return sortTimeline(snapshot.gateways.flatMap((gw) => gatewayTimeline(gw, lookup)));
+}
+
+/** Newest first (by the latest recorded step), then by gateway. */
+export function sortTimeline(entries: TimelineEntry[]): TimelineEntry[] {
+  const latest = (e: TimelineEntry) => Math.max(0, ...e.steps.map((s) => (s.at ? Date.parse(s.at) : 0)));
   return entries.sort((a, b) => latest(b) - latest(a) || compare(a.gateway, b.gateway));
+}
+
+/** A stand-in for a member: serving (FailoverTarget) or draining after it served. */
+const standsIn = (p: ConsolePlacement, root: string): boolean =>
+  p.replacedMember === root && (p.state === 'FailoverTarget' || p.state === 'Draining');
+
+/**
+ * The failovers one gateway's status shows now. The times, each from the operator's records:
+ *  - lost: when the site's probes declared it Unreachable (its status healthSince, while it still is);
+ *  - detected: when the gateway marked its placement there Lost (that placement's since);
+ *  - placed: when the stand-in placement was made (the FailoverTarget's since);
+ *  - serving: when the stand-in was first seen serving (its servingSince);
+ *  - failback: when authorization went back to the lost member (its Active placement with reason
+ *    Failback, since);
+ *  - returned: when the member served again and the stand-in began to drain (the stand-in's
+ *    Draining placement with reason FailedBack, since).
+ * Each record lasts only as long as the status keeps it; history.ts keeps them after that.
+ */
+export function gatewayTimeline(gw: ConsoleGateway, site: SiteLookup): TimelineEntry[] {
+  const auth = gw.placements.filter((p) => p.component === 'authorization');
+  const roots = new Set([
+    ...auth
+      .filter((p) => p.replacedMember !== null && standsIn(p, p.replacedMember))
+      .map((p) => p.replacedMember ?? ''),
+    ...auth.filter((p) => p.state === 'Lost').map((p) => p.member),
+  ]);
+  return [...roots].sort(compare).map((root) => {
+    const lost = auth.find((p) => p.member === root && p.state === 'Lost');
+    const kind = lost?.memberKind ?? 'EdgeSite';
+    const found = site(kind, root) ?? site('CloudCluster', root);
+    // The serving stand-in first; a draining one only tells when the failback completed.
+    const target =
+      auth.find((p) => p.replacedMember === root && p.state === 'FailoverTarget') ??
+      auth.find((p) => standsIn(p, root));
+    const back = auth.find((p) => p.member === root && p.state === 'Active' && p.reason === 'Failback');
+    const drained = auth.find(
+      (p) => standsIn(p, root) && p.state === 'Draining' && p.reason === 'FailedBack',
+    );
+    return entry(`${gw.namespace}/${gw.name}`, root, found, lost, target, back, drained);
+  });
 }
 
 function entry(
   gateway: string,
   root: string,
-  site: ConsoleSite | undefined,
+  site: Pick<ConsoleSite, 'health' | 'healthSince'> | undefined,
   lost: ConsolePlacement | undefined,
   target: ConsolePlacement | undefined,
+  back: ConsolePlacement | undefined,
+  drained: ConsolePlacement | undefined,
 ): TimelineEntry {
   const unreachable = site?.health === 'Unreachable';
   const steps: TimelineStep[] = [
@@ -158,25 +198,57 @@ function entry(
           at: null,
           note: 'no Lost placement recorded',
         },
-    target?.since
+    target?.since && target.state === 'FailoverTarget'
       ? { step: 'placed', label: `${target.member} placed as FailoverTarget`, at: target.since }
-      : { step: 'placed', label: 'new placement', at: null, note: 'no site could stand in (see Degraded)' },
+      : {
+          step: 'placed',
+          label: target ? `${target.member} placed as FailoverTarget` : 'new placement',
+          at: null,
+          note: target
+            ? 'the stand-in is draining; its placement time is gone'
+            : 'no site could stand in (see Degraded)',
+        },
     target?.servingSince
       ? { step: 'serving', label: `${target.member} serving`, at: target.servingSince }
       : {
           step: 'serving',
-          label: 'serving',
+          label: target ? `${target.member} serving` : 'serving',
           at: null,
-          note: target ? 'not serving yet' : 'nothing to serve',
+          note:
+            target?.state === 'Draining'
+              ? 'the stand-in is draining; its serving time is gone'
+              : target
+                ? 'not serving yet'
+                : 'nothing to serve',
         },
+    back?.since
+      ? { step: 'failback', label: `authorization back to ${root}`, at: back.since }
+      : {
+          step: 'failback',
+          label: `authorization back to ${root}`,
+          at: null,
+          note: 'not started (after the site stays Healthy for the failback stabilization window)',
+        },
+    drained?.since
+      ? { step: 'returned', label: `${root} serving again, ${drained.member} draining`, at: drained.since }
+      : { step: 'returned', label: `${root} serving again`, at: null, note: 'not yet' },
   ];
-  const first = steps.find((s) => s.at !== null)?.at;
-  const served = steps[3]?.at;
-  return {
+  return withTotal({
     gateway,
     from: root,
     to: target?.member ?? null,
     steps,
+    totalSeconds: null,
+    live: true,
+  });
+}
+
+/** Sets totalSeconds: from the first recorded step to serving, when both are recorded. */
+export function withTotal(e: TimelineEntry): TimelineEntry {
+  const first = e.steps.find((s) => s.at !== null)?.at;
+  const served = e.steps.find((s) => s.step === 'serving')?.at;
+  return {
+    ...e,
     totalSeconds:
       first && served ? Math.max(0, Math.round((Date.parse(served) - Date.parse(first)) / 100) / 10) : null,
   };

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import express from 'express';
 import type { CloudCluster, EdgeSite, PaymentGateway } from '../api/index.js';
 import type { ConsoleSnapshot } from '../console/snapshot.js';
-import { cloudEu, edgeSite, failedOverGateway, SECRET_MARKERS } from '../console/testSupport.js';
+import {
+  cloudEu,
+  edgeSite,
+  failedOverGateway,
+  failoverStory,
+  SECRET_MARKERS,
+} from '../console/testSupport.js';
 import { FakeClock } from '../runtime/clock.js';
 import { consoleRouter, parseDrillQuery, type ConsoleRouter } from './console-api.js';
 import { MemoryInformer } from './testSupport.js';
@@ -101,8 +107,40 @@ describe('console API', () => {
     ac.abort();
     await expect(it.next()).rejects.toThrow();
     await waitFor(() => router.activeStreams() === 0);
+    // Only the timeline's journal stays subscribed, until the router closes.
+    expect(gateways.handlers.size).toBe(1);
+    expect(edgeSites.handlers.size).toBe(1);
+    router.close();
     expect(gateways.handlers.size).toBe(0);
     expect(edgeSites.handlers.size).toBe(0);
+  });
+
+  it('keeps the whole failover story after failback, though no page was open while it happened', async () => {
+    gateways.remove('payments/checkout'); // a deleted gateway's story goes with it
+    for (const { gateway, edgeA } of failoverStory()) {
+      edgeSites.set(edgeA);
+      gateways.set(gateway);
+    }
+    const snap = (await (await fetch(`${base}/api/v1/console`)).json()) as ConsoleSnapshot;
+    expect(snap.timeline).toHaveLength(1);
+    expect(snap.timeline[0]).toMatchObject({ from: 'edge-a', to: 'edge-c', live: false });
+    expect(snap.timeline[0]?.steps.map((s) => s.at)).toEqual([
+      '2026-01-01T00:10:02Z',
+      '2026-01-01T00:10:04Z',
+      '2026-01-01T00:10:04Z',
+      '2026-01-01T00:10:07Z',
+      '2026-01-01T00:20:00Z',
+      '2026-01-01T00:20:09Z',
+    ]);
+  });
+
+  it('takes the site lost time when it reaches the caches after the Lost placement', async () => {
+    const [, detected] = failoverStory();
+    gateways.set(detected!.gateway); // edge-a still Healthy in the cache
+    edgeSites.set(detected!.edgeA); // now Unreachable since 00:10:02
+    edgeSites.set(edgeSite('edge-a', { healthSince: '2026-01-01T00:14:00Z' })); // and back
+    const snap = (await (await fetch(`${base}/api/v1/console`)).json()) as ConsoleSnapshot;
+    expect(snap.timeline[0]?.steps[0]).toMatchObject({ step: 'lost', at: '2026-01-01T00:10:02Z' });
   });
 
   it('ends the stream of a client that stops reading instead of buffering without bound', async () => {
@@ -134,7 +172,7 @@ describe('console API', () => {
       await new Promise((r) => setImmediate(r)); // let the socket take what it can
     }
     expect(router.activeStreams()).toBe(0);
-    expect(gateways.handlers.size).toBe(0);
+    expect(gateways.handlers.size).toBe(1); // the timeline's journal
     socket.destroy();
   });
 

@@ -11,13 +11,17 @@
  *   GET /ui/                     → the page (built by operator/scripts/build-console.mjs)
  *
  * One informer handler set serves every open stream, and one document is built per push for all
- * of them: a thousand open pages cost one serialisation, not a thousand.
+ * of them: a thousand open pages cost one serialisation, not a thousand. Another, always on, keeps
+ * the failover timeline's records after the status lets go of them (console/history.ts), so the
+ * story is whole even when no page was open while it happened.
  */
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response } from 'express';
 import type { CloudCluster, EdgeSite, PaymentGateway } from '../api/index.js';
 import { drillReport } from '../cli/commands.js';
-import { consoleSnapshot } from '../console/snapshot.js';
+import { DEFAULT_KEPT_PER_GATEWAY, mergeTimeline } from '../console/history.js';
+import { consoleSnapshot, gatewayDocument } from '../console/snapshot.js';
+import { gatewayTimeline, type SiteLookup, type TimelineEntry } from '../console/view.js';
 import { type Clock, realClock, type TimerHandle } from '../runtime/clock.js';
 import type { EventHandler } from '../runtime/informer.js';
 import { BadParameter, type InformerLike } from './routes-api.js';
@@ -40,6 +44,8 @@ export interface ConsoleApiDeps {
    * snapshots of 1,000 gateways); its browser reconnects and starts from a fresh snapshot.
    */
   maxBufferedBytes?: number;
+  /** Ended failovers kept per gateway for the timeline (default 5). */
+  keptPerGateway?: number;
 }
 
 export interface ConsoleRouter extends express.Router {
@@ -80,6 +86,42 @@ export function consoleRouter(deps: ConsoleApiDeps): ConsoleRouter {
   let pinger: TimerHandle | undefined;
   let unsubscribe: (() => void)[] = [];
 
+  // The timeline's memory, per gateway "namespace/name": fed by every gateway update, whether or
+  // not a page is open. Only gateways with a failover cost anything: the rest have no entry.
+  const keptPerGateway = deps.keptPerGateway ?? DEFAULT_KEPT_PER_GATEWAY;
+  const kept = new Map<string, TimelineEntry[]>();
+  const siteHealth: SiteLookup = (kind, name) => {
+    const m = kind === 'EdgeSite' ? deps.edgeSites.get(name) : deps.cloudClusters.get(name);
+    return m && { health: m.status?.health ?? 'Unknown', healthSince: m.status?.healthSince ?? null };
+  };
+  const remember = (gw: PaymentGateway): void => {
+    const doc = gatewayDocument(gw);
+    const key = `${doc.namespace}/${doc.name}`;
+    const before = kept.get(key) ?? [];
+    const live = gatewayTimeline(doc, siteHealth);
+    if (before.length === 0 && live.length === 0) return;
+    kept.set(key, mergeTimeline(before, live, keptPerGateway));
+  };
+  const forget = (gw: PaymentGateway): void => {
+    kept.delete(`${gw.metadata?.namespace ?? ''}/${gw.metadata?.name ?? ''}`);
+  };
+  // A site's Unreachable time may reach the caches after the gateway's Lost placement: take it then.
+  const siteChanged = (m: EdgeSite | CloudCluster): void => {
+    for (const [key, entries] of kept) {
+      const gw = entries.some((e) => e.live && e.from === m.metadata?.name) && deps.gateways.get(key);
+      if (gw) remember(gw);
+    }
+  };
+  const remembering = [
+    deps.gateways.addEventHandler({
+      onAdd: remember,
+      onUpdate: (_old, gw) => remember(gw),
+      onDelete: forget,
+    }),
+    deps.edgeSites.addEventHandler({ onUpdate: (_old, m) => siteChanged(m) }),
+    deps.cloudClusters.addEventHandler({ onUpdate: (_old, m) => siteChanged(m) }),
+  ];
+
   const snapshotJson = (): string =>
     JSON.stringify(
       consoleSnapshot(
@@ -87,6 +129,7 @@ export function consoleRouter(deps: ConsoleApiDeps): ConsoleRouter {
         deps.edgeSites.list(),
         deps.cloudClusters.list(),
         new Date(clock.now()).toISOString(),
+        (key) => kept.get(key),
       ),
     );
   const push = (): void => {
@@ -137,6 +180,7 @@ export function consoleRouter(deps: ConsoleApiDeps): ConsoleRouter {
   const router = express.Router() as ConsoleRouter;
   router.activeStreams = () => streams.size;
   router.close = () => {
+    for (const u of remembering) u();
     for (const res of [...streams]) {
       closeStream(res);
       res.end();

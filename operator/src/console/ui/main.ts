@@ -4,7 +4,6 @@
 import type { ConsoleGateway, ConsoleSite, ConsoleSnapshot } from '../snapshot.js';
 import {
   ago,
-  failoverTimeline,
   filterGateways,
   groupSites,
   searchKey,
@@ -84,13 +83,13 @@ function renderGateways(s: ConsoleSnapshot): void {
 }
 
 function renderTimeline(s: ConsoleSnapshot): string {
-  const entries = failoverTimeline(s);
+  const entries = s.timeline;
   if (entries.length === 0)
-    return '<p>No failover in progress or standing: every placement is on its chosen site.</p>';
+    return '<p>No failover in progress, standing or seen since the operator started: every placement is on its chosen site.</p>';
   return entries
     .map(
-      (e) => `<article data-failover="${esc(e.gateway)}|${esc(e.from)}">
-      <h3>${esc(e.gateway)}: ${esc(e.from)} → ${esc(e.to ?? 'no stand-in')}${e.totalSeconds !== null ? ` <span class="muted">(${esc(e.totalSeconds)} s to serving)</span>` : ''}</h3>
+      (e) => `<article data-failover="${esc(e.gateway)}|${esc(e.from)}" data-live="${e.live}">
+      <h3>${esc(e.gateway)}: ${esc(e.from)} → ${esc(e.to ?? 'no stand-in')}${e.totalSeconds !== null ? ` <span class="muted">(${esc(e.totalSeconds)} s to serving)</span>` : ''}${e.live ? '' : ' <span class="muted">· over</span>'}</h3>
       <ol class="steps">${e.steps
         .map(
           (st) =>
