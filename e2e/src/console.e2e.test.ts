@@ -3,7 +3,8 @@
 // against the operator on the testbed. The example gateway shows Ready; a real member outage
 // (the operator's path to edge-a cut by the fault proxy) reaches the open page through its event
 // stream — the serving sites change and the timeline shows the loss — without a reload. The
-// payload the page uses is checked against the real Secrets' contents. Screenshots go to
+// payload the page uses is checked against the real Secrets' contents. After the member heals and
+// authorization fails back, the timeline still tells the whole story, with the failback's times. Screenshots go to
 // e2e/artifacts/ (git-ignored).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ let operator: OperatorProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url = '';
+/** The timeline's times as the page showed them during the failover, by step. */
+let recorded: Record<string, string | null> = {};
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -177,6 +180,59 @@ describe('console in Chromium', () => {
       (gw?.status?.routes ?? []).map((r) => r.member).join(', '),
     );
     await page.screenshot({ path: join(ARTIFACTS, 'console-failover.png'), fullPage: true });
+    recorded = Object.fromEntries(
+      await Promise.all(
+        ['lost', 'detected', 'placed', 'serving'].map(
+          async (step) =>
+            [step, await entry.locator(`[data-step="${step}"] time`).getAttribute('datetime')] as const,
+        ),
+      ),
+    );
+  });
+
+  it('keeps the whole story on the page after failback, without a reload', async () => {
+    let loads = 0;
+    page.on('load', () => loads++);
+    // A shorter stabilization window than the example's 60 s keeps the suite short; the path is the same.
+    kubectl('hub', [
+      '-n',
+      NS,
+      'patch',
+      'pgw',
+      'checkout',
+      '--type=merge',
+      '-p',
+      '{"spec":{"failover":{"failbackStabilizationSeconds":5}}}',
+    ]);
+    await heal('edge-a');
+    const entry = page.locator('[data-failover="payments/checkout|edge-a"]');
+    // Over: the status no longer shows the failover, the console kept it.
+    await page.waitForSelector('[data-failover="payments/checkout|edge-a"][data-live="false"]', {
+      timeout: 180_000,
+    });
+    expect(loads).toBe(0);
+    const gw = getGateway(NS, 'checkout');
+    expect(gw?.status?.placements?.some((p) => p.replacedMember === 'edge-a' || p.state === 'Lost')).toBe(
+      false,
+    );
+    // The steps recorded during the failover are still there, with the same times…
+    for (const [step, at] of Object.entries(recorded))
+      expect(await entry.locator(`[data-step="${step}"] time`).getAttribute('datetime')).toBe(at);
+    // …and the failback's, from the operator's records: edge-a's Active placement (reason Failback).
+    const home = gw?.status?.placements?.find(
+      (p) => p.component === 'authorization' && p.member === 'edge-a' && p.state === 'Active',
+    );
+    expect(home?.reason).toBe('Failback');
+    expect(await entry.locator('[data-step="failback"] time').getAttribute('datetime')).toBe(home?.since);
+    const returned = await entry.locator('[data-step="returned"] time').getAttribute('datetime');
+    expect(Date.parse(returned ?? '')).toBeGreaterThanOrEqual(Date.parse(home?.since ?? ''));
+    expect(Date.parse(returned ?? '')).toBeLessThanOrEqual(Date.now());
+    await page.waitForFunction(() =>
+      document
+        .querySelector('tr[data-gateway="payments/checkout"] [data-serving]')
+        ?.textContent?.includes('edge-a'),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'console-failback.png'), fullPage: true });
   });
 
   it('previews a drill of a site with the CLI planner', async () => {
