@@ -115,6 +115,16 @@ bench-karmada: tools build ## The scale figures for Karmada v1.16.0 on the same 
 	bash e2e/testbed/build-karmada.sh
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/karmada-bench.js
 
+.PHONY: bench-console
+bench-console: build browser-deps ## The console page in Chromium at 1,000 gateways: first render, search, filter, a push, layout shift (BENCH_N=1000 BENCH_RUNS=10)
+	node e2e/dist/bench/console-bench.js
+
+.PHONY: test-console-pod
+test-console-pod: tools build image-local browser-deps ## kubectl paygrid console against the chart-installed operator pod on a real hub node (real-node testbed)
+	bash e2e/testbed/build-tools.sh kubelet
+	bash e2e/testbed/real-node-deps.sh
+	PAYGRID_REAL_NODES=1 bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects real-pods --runInBand e2e/src/console-pod.real.test.ts
+
 # The images: the operator and the three payment services, all tagged with the project's version.
 # CONTAINER_TOOL is docker where a Docker engine answers, else podman (through
 # e2e/image/podman.sh, which fits podman to sandboxed hosts).

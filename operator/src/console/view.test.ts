@@ -1,6 +1,15 @@
 import { consoleSnapshot, type ConsoleGateway } from './snapshot.js';
 import { cloudEu, edgeSite, failedOverGateway, failoverStory } from './testSupport.js';
-import { ago, failoverTimeline, filterGateways, groupSites, searchKey } from './view.js';
+import {
+  ago,
+  failoverTimeline,
+  filterGateways,
+  groupSites,
+  pageSlice,
+  searchKey,
+  searchTimeline,
+  type TimelineEntry,
+} from './view.js';
 
 const NOW = '2026-01-01T00:11:00Z';
 
@@ -122,6 +131,47 @@ describe('failoverTimeline', () => {
     const entries = failoverTimeline(consoleSnapshot([gw, calm], sites, [cloudEu], NOW));
     expect(entries.map((e) => [e.gateway, e.from, e.to])).toEqual([['payments/checkout', 'edge-a', null]]);
     expect(entries[0]?.steps[2]).toMatchObject({ step: 'placed', at: null });
+  });
+});
+
+describe('pageSlice', () => {
+  it('cuts a page of the list, clamps a page past either end, and has one page when empty', () => {
+    expect(pageSlice(1000, 0, 50)).toEqual({ start: 0, end: 50, page: 0, pages: 20 });
+    expect(pageSlice(1000, 19, 50)).toEqual({ start: 950, end: 1000, page: 19, pages: 20 });
+    expect(pageSlice(101, 7, 50)).toEqual({ start: 100, end: 101, page: 2, pages: 3 });
+    expect(pageSlice(101, -1, 50)).toMatchObject({ start: 0, page: 0 });
+    expect(pageSlice(0, 3, 50)).toEqual({ start: 0, end: 0, page: 0, pages: 1 });
+  });
+});
+
+describe('searchTimeline', () => {
+  const entry = (gateway: string, from: string, to: string | null): TimelineEntry => ({
+    gateway,
+    from,
+    to,
+    steps: [],
+    totalSeconds: null,
+    live: true,
+  });
+  const entries = Array.from({ length: 30 }, (_, i) =>
+    entry(`payments/gw-${String(i).padStart(2, '0')}`, `edge-${i % 3}`, i % 2 ? 'cloud-eu' : null),
+  );
+
+  it('keeps the newest entries up to the limit, and says how many matched', () => {
+    const { shown, matching } = searchTimeline(entries, '', 20);
+    expect(matching).toBe(30);
+    expect(shown.map((e) => e.gateway)).toEqual(entries.slice(0, 20).map((e) => e.gateway));
+  });
+
+  it('matches every word against the gateway and both members', () => {
+    expect(searchTimeline(entries, 'GW-1 edge-1', 20).shown.map((e) => e.gateway)).toEqual([
+      'payments/gw-10',
+      'payments/gw-13',
+      'payments/gw-16',
+      'payments/gw-19',
+    ]);
+    expect(searchTimeline(entries, 'cloud-eu', 20).matching).toBe(15);
+    expect(searchTimeline(entries, 'edge-9', 20)).toEqual({ shown: [], matching: 0 });
   });
 });
 

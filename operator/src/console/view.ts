@@ -79,6 +79,45 @@ export function filterGateways(
   });
 }
 
+/** Rows a page of the gateway list shows: enough to scan, few enough to render within a frame. */
+export const GATEWAY_PAGE_SIZE = 50;
+
+export interface PageSlice {
+  /** Index of the first item shown, and one past the last. */
+  start: number;
+  end: number;
+  /** The page shown (clamped into range), from 0, and how many there are (at least 1). */
+  page: number;
+  pages: number;
+}
+
+/** The page `page` of `count` items, `size` a page; a page past the end shows the last one. */
+export function pageSlice(count: number, page: number, size = GATEWAY_PAGE_SIZE): PageSlice {
+  const pages = Math.max(1, Math.ceil(count / size));
+  const p = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  return { start: p * size, end: Math.min(count, (p + 1) * size), page: p, pages };
+}
+
+/** Timeline entries the page lists at most: the newest, as the rest are seldom what one looks for. */
+export const TIMELINE_LIMIT = 20;
+
+/**
+ * The timeline entries whose gateway or members match every word of the search (as the gateway
+ * list does), newest first, at most `limit`; and how many matched.
+ */
+export function searchTimeline(
+  entries: readonly TimelineEntry[],
+  text: string,
+  limit = TIMELINE_LIMIT,
+): { shown: TimelineEntry[]; matching: number } {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const matching = entries.filter((e) => {
+    const key = `${e.gateway} ${e.from} ${e.to ?? ''}`.toLowerCase();
+    return words.every((w) => key.includes(w));
+  });
+  return { shown: matching.slice(0, Math.max(0, limit)), matching: matching.length };
+}
+
 export type StepName = 'lost' | 'detected' | 'placed' | 'serving' | 'failback' | 'returned';
 
 export interface TimelineStep {

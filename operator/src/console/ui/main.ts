@@ -5,16 +5,20 @@ import type { ConsoleGateway, ConsoleSite, ConsoleSnapshot } from '../snapshot.j
 import {
   ago,
   filterGateways,
-  groupSites,
-  searchKey,
-  type GatewayStateFilter,
   GATEWAY_STATE_FILTERS,
+  groupSites,
+  pageSlice,
+  searchKey,
+  searchTimeline,
+  type GatewayStateFilter,
 } from '../view.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 let snapshot: ConsoleSnapshot | undefined;
 let keys: string[] = [];
+// The page of the gateway list shown; back to the first when the search or filter changes.
+let page = 0;
 
 const esc = (s: string | number | null | undefined): string =>
   String(s ?? '').replace(
@@ -57,8 +61,19 @@ function renderGateways(s: ConsoleSnapshot): void {
   const text = $<HTMLInputElement>('search').value;
   const stateValue = $<HTMLSelectElement>('state').value as GatewayStateFilter;
   const state = GATEWAY_STATE_FILTERS.includes(stateValue) ? stateValue : 'all';
-  const shown = filterGateways(s.gateways, { text, state }, keys);
-  $('gateway-count').textContent = `${shown.length} of ${s.gateways.length} shown`;
+  const matching = filterGateways(s.gateways, { text, state }, keys);
+  // Only one page is rendered: 1,000 rows would take the browser hundreds of ms per push.
+  const slice = pageSlice(matching.length, page);
+  page = slice.page;
+  const shown = matching.slice(slice.start, slice.end);
+  $('gateway-count').textContent =
+    slice.pages === 1
+      ? `${matching.length} of ${s.gateways.length} shown`
+      : `${slice.start + 1}–${slice.end} of ${matching.length} shown (${s.gateways.length} gateways)`;
+  $<HTMLButtonElement>('prev').disabled = slice.page === 0;
+  $<HTMLButtonElement>('next').disabled = slice.page >= slice.pages - 1;
+  $('pager').hidden = slice.pages === 1;
+  $('gateways-body').className = slice.pages > 1 ? 'paged' : '';
   if (shown.length === 0) {
     $('gateways-body').innerHTML = '<p>No gateway matches.</p>';
     return;
@@ -69,7 +84,7 @@ function renderGateways(s: ConsoleSnapshot): void {
         (c) =>
           `<span class="${c.status === 'True' ? (c.type === 'Ready' ? 'ok' : c.type === 'Progressing' ? 'muted' : 'warn') : c.type === 'Ready' ? 'bad' : 'muted'}">${esc(c.type)}=${esc(c.status)}</span> <span class="muted">${esc(c.reason)}</span>`,
       )
-      .join('<br>');
+      .join(' · ');
   const row = (g: ConsoleGateway) => `<tr data-gateway="${esc(`${g.namespace}/${g.name}`)}">
     <th scope="row">${esc(g.namespace)}/${esc(g.name)}</th>
     <td class="${g.ready ? 'ok' : 'bad'}" data-ready>${g.ready ? 'Ready' : 'not Ready'}</td>
@@ -77,18 +92,22 @@ function renderGateways(s: ConsoleSnapshot): void {
     <td>${esc(g.standby.join(', ') || '—')}</td>
     <td data-epoch>${esc(g.epoch)}</td>
     <td>${cond(g)}</td></tr>`;
-  $('gateways-body').innerHTML = `<div class="scroll"><table><thead><tr><th scope="col">Gateway</th>
+  $('gateways-body').innerHTML =
+    `<div class="scroll"><table class="gateways"><thead><tr><th scope="col">Gateway</th>
     <th scope="col">Ready</th><th scope="col">Serving (route order)</th><th scope="col">Standby</th>
     <th scope="col">Epoch</th><th scope="col">Conditions</th></tr></thead><tbody>${shown.map(row).join('')}</tbody></table></div>`;
 }
 
 function renderTimeline(s: ConsoleSnapshot): string {
-  const entries = s.timeline;
-  if (entries.length === 0)
+  if (s.timeline.length === 0)
     return '<p>No failover in progress, standing or seen since the operator started: every placement is on its chosen site.</p>';
-  return entries
-    .map(
-      (e) => `<article data-failover="${esc(e.gateway)}|${esc(e.from)}" data-live="${e.live}">
+  const { shown, matching } = searchTimeline(s.timeline, $<HTMLInputElement>('search').value);
+  const count = `<p class="muted">${shown.length} of ${matching} shown, newest first${matching < s.timeline.length ? ` (the search matches ${matching} of ${s.timeline.length})` : ''}.</p>`;
+  return (
+    count +
+    shown
+      .map(
+        (e) => `<article data-failover="${esc(e.gateway)}|${esc(e.from)}" data-live="${e.live}">
       <h3>${esc(e.gateway)}: ${esc(e.from)} → ${esc(e.to ?? 'no stand-in')}${e.totalSeconds !== null ? ` <span class="muted">(${esc(e.totalSeconds)} s to serving)</span>` : ''}${e.live ? '' : ' <span class="muted">· over</span>'}</h3>
       <ol class="steps">${e.steps
         .map(
@@ -96,8 +115,9 @@ function renderTimeline(s: ConsoleSnapshot): string {
             `<li data-step="${st.step}">${esc(st.label)}: ${st.at ? `<time datetime="${esc(st.at)}">${esc(new Date(st.at).toISOString().replace('T', ' ').replace('.000Z', 'Z'))}</time>` : `<span class="muted">${esc(st.note ?? 'not recorded')}</span>`}</li>`,
         )
         .join('')}</ol></article>`,
-    )
-    .join('');
+      )
+      .join('')
+  );
 }
 
 function renderDrillSites(s: ConsoleSnapshot): void {
@@ -122,6 +142,8 @@ function render(): void {
   renderGateways(snapshot);
   $('timeline-body').innerHTML = renderTimeline(snapshot);
   renderDrillSites(snapshot);
+  // Shown whole with the first snapshot, so nothing moves under the reader when data arrives.
+  $('main').hidden = false;
 }
 
 function connect(): void {
@@ -141,8 +163,20 @@ function connect(): void {
 }
 
 $('gateway-filter').addEventListener('submit', (e) => e.preventDefault());
-$('search').addEventListener('input', () => snapshot && renderGateways(snapshot));
-$('state').addEventListener('change', () => snapshot && renderGateways(snapshot));
+const refilter = (): void => {
+  page = 0;
+  if (!snapshot) return;
+  renderGateways(snapshot);
+  $('timeline-body').innerHTML = renderTimeline(snapshot);
+};
+$('search').addEventListener('input', refilter);
+$('state').addEventListener('change', refilter);
+const turn = (by: number) => (): void => {
+  page += by;
+  if (snapshot) renderGateways(snapshot);
+};
+$('prev').addEventListener('click', turn(-1));
+$('next').addEventListener('click', turn(1));
 $('drill-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const [kind, name] = $<HTMLSelectElement>('drill-site').value.split('/');
