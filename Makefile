@@ -65,6 +65,10 @@ lint: deps ## ESLint and Prettier
 test-unit: deps ## Unit tests (no cluster)
 	$(JEST) --selectProjects unit
 
+.PHONY: check-dashboards
+check-dashboards: ## Every PromQL query of the Grafana dashboards parsed by Prometheus's own parser (Go, from the Go module proxy)
+	cd operator/src/dashboards/promql-check && go test ./... && go run . ../../../../charts/paygrid/dashboards/*.json
+
 .PHONY: test-workloads
 test-workloads: build image-local ## The payment services (processes and images) on a real PostgreSQL of their own (initdb + pg_ctl in a temp dir)
 	bash workloads/scripts/with-postgres.sh $(JEST) --selectProjects workloads
@@ -82,7 +86,7 @@ test-integration: tools build image-local browser-deps ## Integration and e2e te
 	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
 
 .PHONY: test
-test: lint verify-generate build test-unit test-workloads test-integration ## Everything CI runs
+test: lint verify-generate build test-unit check-dashboards test-workloads test-integration ## Everything CI runs
 
 .PHONY: demo
 demo: tools build ## Testbed + CRDs + members + operator + example gateway, converging (leaves it running)
