@@ -31,8 +31,15 @@ const started: OperatorProcess[] = [];
 // chart's hub permissions: the scenarios prove those permissions suffice.
 const chartIdentity = new ChartIdentity('paygrid-core-e2e');
 let saKubeconfig = '';
+// A short resync period: the owned-objects audit (one metadata read per kind per member) runs at
+// that period, and the at-rest test below sees several of them.
+const RESYNC_SECONDS = 10;
 const startOperator = async (identity: string) => {
-  const p = new OperatorProcess({ identity, kubeconfig: saKubeconfig });
+  const p = new OperatorProcess({
+    identity,
+    kubeconfig: saKubeconfig,
+    extraArgs: [`--resync-period=${RESYNC_SECONDS}s`],
+  });
   started.push(p);
   return p.start();
 };
@@ -142,6 +149,53 @@ describe('PaymentGateway on the testbed', () => {
     expect(memberObjectVersions('checkout')).toEqual(membersBefore);
   });
 
+  test('at rest the operator sends no write to any cluster over several resync periods and audits (its Lease aside)', async () => {
+    // Settled: the restarted operator's first passes re-applied what it had forgotten; no apply
+    // for a whole resync period since.
+    let last = -1;
+    await waitFor(
+      'no member apply for a resync period',
+      async () => {
+        const n = await operator.metric('paygrid_member_apply_total');
+        const settled = n === last && (await operator.metric('workqueue_depth')) === 0;
+        last = n;
+        return settled;
+      },
+      { timeoutMs: 120_000, intervalMs: RESYNC_SECONDS * 1000 },
+    );
+    const writes = async () => {
+      const out: Record<string, number> = {};
+      for (const method of ['POST', 'PATCH', 'DELETE', 'PUT'])
+        out[method] = await operator.metric('rest_client_requests_total', { method });
+      return out;
+    };
+    const audits = () => operator.metric('rest_client_requests_total', { method: 'GET' });
+    const hubBefore = hubVersions();
+    const membersBefore = memberObjectVersions('checkout');
+    const before = await writes();
+    const getsBefore = await audits();
+    const t0 = Date.now();
+    // Long enough for every resync and for the audit to run at least twice.
+    await new Promise((r) => setTimeout(r, 3 * RESYNC_SECONDS * 1000));
+    const after = await writes();
+    const seconds = (Date.now() - t0) / 1000;
+    expect({
+      POST: after.POST! - before.POST!,
+      PATCH: after.PATCH! - before.PATCH!,
+      DELETE: after.DELETE! - before.DELETE!,
+    }).toEqual({
+      POST: 0,
+      PATCH: 0,
+      DELETE: 0,
+    });
+    // PUT is only the Lease renewal (every 2 s by default).
+    expect(after.PUT! - before.PUT!).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 2);
+    // The audits did read (metadata lists) meanwhile.
+    expect(await audits()).toBeGreaterThan(getsBefore);
+    expect(hubVersions()).toBe(hubBefore);
+    expect(memberObjectVersions('checkout')).toEqual(membersBefore);
+  });
+
   test('changing the image rolls it out on every member', async () => {
     patchGateway(NS, 'checkout', {
       spec: { authorization: { image: 'ghcr.io/paygrid/authorization:0.2.0' } },
@@ -196,6 +250,74 @@ describe('PaymentGateway on the testbed', () => {
       (after.status?.placements ?? []).map((p) => `${p.component}@${p.member}:${p.state}`).sort(),
     ).toEqual((before.status?.placements ?? []).map((p) => `${p.component}@${p.member}:${p.state}`).sort());
     await waitFor('checkout Ready again', () => isReady(getGateway(NS, 'checkout')));
+  });
+
+  test('objects other than Deployments changed on a member are found by the owned-objects audit and put back in place', async () => {
+    const before = getGateway(NS, 'checkout')!;
+    const [auth] = memberDeployments('edge-b', 'checkout').filter((d) => d.name.endsWith('-authorization'));
+    expect(auth).toBeDefined();
+    const ns = auth!.namespace;
+    const selector = 'app.kubernetes.io/instance=checkout,app.kubernetes.io/managed-by=paygrid';
+    const names = (kind: string) =>
+      kubectl('edge-b', ['-n', ns, 'get', kind, '-l', selector, '-o', 'name'])
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean);
+    const [configMap] = names('configmap');
+    const [service] = names('service');
+    expect(configMap).toBeDefined();
+    expect(service).toBeDefined();
+    const managedBy = () =>
+      kubectl('edge-b', [
+        '-n',
+        ns,
+        'get',
+        service!,
+        '-o',
+        'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}',
+      ]).stdout;
+    const driftNotes = () =>
+      (
+        JSON.parse(kubectl('hub', ['-n', NS, 'get', 'events.events.k8s.io', '-o', 'json']).stdout) as {
+          items: { reason?: string; note?: string; series?: unknown }[];
+        }
+      ).items
+        .filter((e) => e.reason === 'DriftCorrected')
+        .map((e) => e.note ?? '');
+
+    expect(kubectl('edge-b', ['-n', ns, 'delete', configMap!])).toMatchObject({ code: 0 });
+    expect(kubectl('edge-b', ['-n', ns, 'label', service!, 'paygrid.io/component-'])).toMatchObject({
+      code: 0,
+    });
+    await waitFor(
+      'ConfigMap re-created and Service label put back by the next audit',
+      () =>
+        names('configmap').includes(configMap!) &&
+        kubectl('edge-b', [
+          '-n',
+          ns,
+          'get',
+          service!,
+          '-o',
+          'jsonpath={.metadata.labels.paygrid\\.io/component}',
+        ]).stdout !== '',
+      { timeoutMs: 6 * RESYNC_SECONDS * 1000 },
+    );
+    expect(managedBy()).toBe('paygrid');
+    const cmName = configMap!.split('/')[1]!;
+    const svcName = service!.split('/')[1]!;
+    await waitFor('Events say what was corrected', () => {
+      const notes = driftNotes();
+      return (
+        notes.some((n) => n.includes(`ConfigMap ${ns}/${cmName} on edge-b`) && n.includes('deleted')) &&
+        notes.some(
+          (n) => n.includes(`Service ${ns}/${svcName} on edge-b`) && n.includes('changed outside paygrid'),
+        )
+      );
+    });
+    const after = getGateway(NS, 'checkout')!;
+    expect(after.status?.epoch).toBe(before.status?.epoch);
+    expect(after.status?.routes).toEqual(before.status?.routes);
   });
 
   test('moving a placement is make-before-break: the new site serves before the old one goes', async () => {

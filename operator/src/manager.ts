@@ -12,6 +12,7 @@ import {
   type MemberKind,
 } from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
+import { OwnedObjectsAudit } from './controllers/members/owned-objects-audit.js';
 import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
 import { PruneMemory } from './controllers/gateway/prune.js';
 import { createHubInformers, type HubInformers } from './controllers/hub-informers.js';
@@ -42,6 +43,7 @@ class Controllers {
   readonly workloads: MemberWorkloads;
   readonly members: Controller;
   readonly gateways: Controller;
+  private readonly audit: OwnedObjectsAudit;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -55,10 +57,11 @@ class Controllers {
   ) {
     const hubClient = ObjectClient.forConfig(kc, { fieldManager: FIELD_MANAGER });
     const hubCore = makeApiClient(kc, CoreV1Api);
-    const applied = new AppliedCache(config.resyncPeriodMs);
+    const applied = new AppliedCache();
     this.registry = new MemberRegistry({
       hubKubeConfig: kc,
       namespace: config.namespace,
+      heartbeatMilliseconds: config.memberStatusHeartbeatMs,
       logger: log.child({ component: 'members' }),
       onProbe: (member, result) => {
         if (result.latencyMilliseconds !== undefined) {
@@ -79,6 +82,7 @@ class Controllers {
       registry: this.registry,
       client: hubClient,
       namespace: config.namespace,
+      heartbeatMs: config.memberStatusHeartbeatMs,
     });
     this.members = new Controller({
       name: 'member',
@@ -93,6 +97,15 @@ class Controllers {
         return result;
       },
     });
+    const memberClients = new MemberClients(this.registry);
+    this.audit = new OwnedObjectsAudit({
+      registry: this.registry,
+      clients: memberClients,
+      applied,
+      intervalMs: config.resyncPeriodMs,
+      logger: log.child({ component: 'owned-objects-audit' }),
+      onDrift: (key) => this.gateways.enqueue(key),
+    });
     this.gateways = new Controller({
       name: 'paymentgateway',
       logger: log,
@@ -102,7 +115,7 @@ class Controllers {
         hub,
         hubClient,
         registry: this.registry,
-        memberClients: new MemberClients(this.registry),
+        memberClients,
         workloads: this.workloads,
         applied,
         events,
@@ -198,6 +211,7 @@ class Controllers {
   start(): void {
     void this.members.start();
     void this.gateways.start();
+    this.audit.start();
     for (const s of this.hub.edgeSites.list())
       this.members.enqueue(memberKey('EdgeSite', s.metadata?.name ?? ''));
     for (const c of this.hub.cloudClusters.list())
@@ -207,7 +221,7 @@ class Controllers {
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe) u();
-    await Promise.all([this.members.stop(), this.gateways.stop()]);
+    await Promise.all([this.members.stop(), this.gateways.stop(), this.audit.stop()]);
     this.registry.stop();
     await this.workloads.stop();
   }

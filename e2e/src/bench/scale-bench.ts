@@ -471,6 +471,7 @@ async function outage(fleet: FleetWatch) {
   const pending = new Set(affected);
   const movedAt: number[] = [];
   const t0 = Date.now();
+  const testbedCpu0 = testbedCpu();
   crash(site);
   const check = () => {
     for (const name of pending) {
@@ -484,6 +485,7 @@ async function outage(fleet: FleetWatch) {
     return pending.size === 0;
   };
   await fleet.until(`${affected.length} gateways serving away from ${site}`, check, 600_000);
+  log(`outage: CPU of the testbed meanwhile: ${formatCpu(cpuSpent(testbedCpu0, testbedCpu()))}`);
   movedAt.sort((a, b) => a - b);
   return {
     site,

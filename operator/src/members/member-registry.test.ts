@@ -478,6 +478,15 @@ describe('MemberRegistry: heartbeat and status', () => {
     expect(h.changes.filter((c) => c.reasons.includes('heartbeat'))).toHaveLength(1);
   });
 
+  it('notifies no heartbeat by default: a member that stays healthy causes no status write', async () => {
+    const h = setup();
+    add(h, 'edge-a');
+    await h.clock.advanceAsync(0);
+    h.changes.length = 0;
+    await h.clock.advanceAsync(60 * 60_000);
+    expect(h.changes).toEqual([]);
+  });
+
   it('desiredStatusFromSnapshot turns a snapshot into the status', async () => {
     const h = setup();
     add(h, 'edge-a');

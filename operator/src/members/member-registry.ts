@@ -147,7 +147,7 @@ export interface MemberRegistryOptions {
   readonly infoIntervalMilliseconds?: number;
   /** Timeout of each /version and nodes request (default 10 s). */
   readonly infoTimeoutMilliseconds?: number;
-  /** Notify 'heartbeat' when nothing was notified for this long (default 5 min). */
+  /** Notify 'heartbeat' when nothing was notified for this long (0, the default: never). */
   readonly heartbeatMilliseconds?: number;
   /** Allow exec / auth-provider in member kubeconfigs (default false). */
   readonly allowCredentialPlugins?: boolean;
@@ -477,7 +477,8 @@ export class MemberRegistry {
     ) {
       this.startInfo(entry, entry.transport);
     }
-    if (reasons.length === 0 && now - entry.lastNotifiedAt >= this.heartbeat) reasons.push('heartbeat');
+    if (reasons.length === 0 && this.heartbeat > 0 && now - entry.lastNotifiedAt >= this.heartbeat)
+      reasons.push('heartbeat');
     if (reasons.length > 0) this.notify(entry, reasons, step.transition);
   }
 

@@ -280,11 +280,16 @@ describe('statusChanges / statusNeedsWrite', () => {
     expect(statusNeedsWrite(base, next, { now: at(12) })).toBe(false);
   });
 
-  it('…until the heartbeat interval (default 5 min) has passed since the written lastProbeTime', () => {
+  it('…never by default, however old the written lastProbeTime (no writes at rest)', () => {
+    const later = desiredMemberStatus(input({ lastProbe: okProbe(100_000), now: at(100_000) }, base));
+    expect(write(base, later, 100_000)).toEqual([]);
+  });
+
+  it('…until a heartbeat interval, when one is set, has passed since the written lastProbeTime', () => {
     const next = desiredMemberStatus(input({ lastProbe: okProbe(309), now: at(309) }, base));
-    expect(write(base, next, 309)).toEqual([]);
+    expect(write(base, next, 309, 300_000)).toEqual([]);
     const later = desiredMemberStatus(input({ lastProbe: okProbe(310), now: at(310) }, base));
-    expect(write(base, later, 310)).toEqual(['heartbeat']);
+    expect(write(base, later, 310, 300_000)).toEqual(['heartbeat']);
     expect(write(base, later, 12, 2000)).toEqual(['heartbeat']);
     expect(write(base, later, 11, 2000)).toEqual([]);
   });

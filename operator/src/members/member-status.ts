@@ -1,8 +1,10 @@
 // The status of an EdgeSite / CloudCluster, computed from what the prober knows. Pure.
 //
 // desiredMemberStatus() builds the whole status; statusChanges() / statusNeedsWrite() say
-// whether it is worth a write: a probe that only moved lastProbeTime or the latency is not,
-// except once per heartbeat interval (default 5 min) so lastProbeTime stays fresh.
+// whether it is worth a write: a probe that only moved lastProbeTime or the latency is not, except
+// once per heartbeat interval when one is set (--member-status-heartbeat; off by default, so a
+// converged fleet writes nothing: lastProbeTime is the probe that last changed the status, and the
+// live probe figures are in the metrics and the routes API).
 
 import {
   MemberConditionType,
@@ -21,7 +23,8 @@ import { MemberConditionReason } from './reasons.js';
 
 export type MemberStatus = EdgeSiteStatus | CloudClusterStatus;
 
-export const DEFAULT_STATUS_HEARTBEAT_MILLISECONDS = 5 * 60 * 1000;
+/** No heartbeat: status is written only when something in it changed. */
+export const DEFAULT_STATUS_HEARTBEAT_MILLISECONDS = 0;
 
 export interface MemberStatusInput {
   readonly kind: MemberKind;
@@ -192,7 +195,7 @@ function readyWhenReachable(input: MemberStatusInput, noun: string): NewConditio
 
 export interface StatusWriteOptions {
   readonly now: Date;
-  /** Write at least this often so lastProbeTime stays fresh (default 5 min). */
+  /** Write at least this often so lastProbeTime stays fresh (0, the default: never only for that). */
   readonly heartbeatMilliseconds?: number;
 }
 
@@ -226,6 +229,7 @@ export function statusChanges(
 
   if (next.lastProbeTime !== undefined && next.lastProbeTime !== old.lastProbeTime) {
     const heartbeat = options.heartbeatMilliseconds ?? DEFAULT_STATUS_HEARTBEAT_MILLISECONDS;
+    if (heartbeat <= 0) return [];
     const lastWritten = old.lastProbeTime ? Date.parse(old.lastProbeTime) : Number.NaN;
     if (Number.isNaN(lastWritten) || options.now.getTime() - lastWritten >= heartbeat) return ['heartbeat'];
   }

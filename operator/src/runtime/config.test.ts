@@ -28,6 +28,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       maxConcurrentReconciles: 4,
       resyncPeriodMs: 600_000,
+      memberStatusHeartbeatMs: 0,
       podName: 'paygrid-operator',
     });
   });
@@ -158,6 +159,9 @@ describe('parseConfig', () => {
     expect(parseConfig(['--resync-period', '30s'], {}).resyncPeriodMs).toBe(30_000);
     expect(parseConfig(['--resync-period=1h'], {}).resyncPeriodMs).toBe(3_600_000);
     expect(parseConfig([], { PAYGRID_RESYNC_PERIOD: '1m30s' }).resyncPeriodMs).toBe(90_000);
+    expect(parseConfig(['--member-status-heartbeat=5m'], {}).memberStatusHeartbeatMs).toBe(300_000);
+    expect(() => parseConfig(['--member-status-heartbeat=5'], {})).toThrow(/member-status-heartbeat/);
+    expect(() => parseConfig(['--member-status-heartbeat=10ms'], {})).toThrow(/at least 1s/);
   });
 
   it('--help wins over anything invalid and the text lists every flag', () => {

@@ -39,6 +39,8 @@ export interface Config {
   maxConcurrentReconciles: number;
   /** Informer resync period in milliseconds. */
   resyncPeriodMs: number;
+  /** How often member status is rewritten only to refresh lastProbeTime; 0: never (no writes at rest). */
+  memberStatusHeartbeatMs: number;
   /** This pod's name (env POD_NAME, else HOSTNAME): Event reportingInstance, leader identity prefix. */
   podName: string;
 }
@@ -160,6 +162,14 @@ export const FLAGS: readonly FlagSpec[] = [
     env: 'PAYGRID_RESYNC_PERIOD',
     default: '10m',
     help: 'How often informers re-deliver every cached object (Go duration: 30s, 10m, 1h).',
+  },
+  {
+    name: 'member-status-heartbeat',
+    type: 'string',
+    display: 'duration',
+    env: 'PAYGRID_MEMBER_STATUS_HEARTBEAT',
+    default: '0s',
+    help: 'Rewrite EdgeSite/CloudCluster status this often only to refresh lastProbeTime (0s: only on a change, so a converged fleet writes nothing).',
   },
 ];
 
@@ -373,6 +383,17 @@ export function parseConfig(
   }
   if (resyncPeriodMs < 1000) fail(rpSrc, rpRaw, 'expected a duration of at least 1s (e.g. 10m)');
 
+  const [hbRaw, hbSrc] = raw('member-status-heartbeat');
+  let memberStatusHeartbeatMs = 0;
+  try {
+    memberStatusHeartbeatMs = parseGoDuration(hbRaw);
+  } catch {
+    fail(hbSrc, hbRaw, 'expected a Go duration such as 0s (off), 5m or 1h');
+  }
+  if (memberStatusHeartbeatMs > 0 && memberStatusHeartbeatMs < 1000) {
+    fail(hbSrc, hbRaw, 'expected 0s (off) or a duration of at least 1s (e.g. 5m)');
+  }
+
   const podName = env.POD_NAME || env.HOSTNAME || 'paygrid-operator';
 
   return {
@@ -391,6 +412,7 @@ export function parseConfig(
     logLevel,
     maxConcurrentReconciles: mcr,
     resyncPeriodMs,
+    memberStatusHeartbeatMs,
     podName,
   };
 }

@@ -14,6 +14,8 @@ import { makeApiClient } from './api-client.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+
 export const isNotFound = (err: unknown) => statusCode(err) === 404;
 
 export interface ObjectClientOptions {
@@ -79,6 +81,27 @@ export class ObjectClient extends KubernetesObjectApi {
 
   /** Lists every object of a kind (all namespaces) matching a label selector. */
   async listByLabel(apiVersion: string, kind: string, labelSelector: string): Promise<KubernetesObject[]> {
+    return this.listPages(apiVersion, kind, labelSelector, 'application/json');
+  }
+
+  /**
+   * The same list, metadata only (PartialObjectMetadataList): names, labels, uid and managedFields,
+   * never a spec or data, so auditing thousands of objects costs little on both sides.
+   */
+  async listMetadataByLabel(
+    apiVersion: string,
+    kind: string,
+    labelSelector: string,
+  ): Promise<KubernetesObject[]> {
+    return this.listPages(apiVersion, kind, labelSelector, METADATA_LIST);
+  }
+
+  private async listPages(
+    apiVersion: string,
+    kind: string,
+    labelSelector: string,
+    accept: string,
+  ): Promise<KubernetesObject[]> {
     const path = await this.specUriPath({ apiVersion, kind, metadata: {} }, 'list');
     const items: KubernetesObject[] = [];
     let cont: string | undefined;
@@ -90,8 +113,11 @@ export class ObjectClient extends KubernetesObjectApi {
         HttpMethod.GET,
         undefined,
         query,
+        undefined,
+        accept,
       );
-      for (const item of page.items) items.push({ ...item, apiVersion, kind });
+      // A metadata-only list leaves out `items` when there are none.
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
       cont = page.metadata?._continue || undefined;
     } while (cont);
     return items;
@@ -103,9 +129,10 @@ export class ObjectClient extends KubernetesObjectApi {
     body: unknown,
     query: Record<string, string>,
     contentType: string = PatchStrategy.ServerSideApply,
+    accept = 'application/json',
   ): Promise<T> {
     const ctx = this.configuration.baseServer.makeRequestContext(path, method);
-    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Accept', accept);
     for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
     if (body !== undefined) {
       ctx.setHeaderParam('Content-Type', method === HttpMethod.DELETE ? 'application/json' : contentType);

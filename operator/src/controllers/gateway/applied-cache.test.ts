@@ -1,13 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { AppliedCache, contentHash, objectId } from './applied-cache.js';
 
-const TTL = 60_000;
-
-function clock(start = 1_000_000) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => (t += ms) };
-}
-
 const configMap = (
   name: string,
   data: Record<string, string> = { a: '1' },
@@ -16,55 +9,71 @@ const configMap = (
 } => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'payments' }, data });
 
 describe('AppliedCache', () => {
-  it('knows a recorded hash until the TTL has passed', () => {
-    const c = clock();
-    const cache = new AppliedCache(TTL, c.now);
+  it('knows a recorded hash for as long as nothing says otherwise (no expiry: no writes at rest)', () => {
+    const cache = new AppliedCache();
     expect(cache.isCurrent('id', 'h1')).toBe(false);
     cache.record('id', 'h1');
     expect(cache.isCurrent('id', 'h1')).toBe(true);
-    c.advance(TTL - 1);
-    expect(cache.isCurrent('id', 'h1')).toBe(true);
-    c.advance(1);
-    // Expired: the periodic no-op apply corrects drift on the member.
-    expect(cache.isCurrent('id', 'h1')).toBe(false);
   });
 
   it('a different hash is not current', () => {
-    const cache = new AppliedCache(TTL, clock().now);
+    const cache = new AppliedCache();
     cache.record('id', 'h1');
     expect(cache.isCurrent('id', 'h2')).toBe(false);
     expect(cache.isCurrent('other', 'h1')).toBe(false);
   });
 
-  it('recording again restarts the TTL and replaces the hash', () => {
-    const c = clock();
-    const cache = new AppliedCache(TTL, c.now);
-    cache.record('id', 'h1');
-    c.advance(TTL - 10);
-    cache.record('id', 'h2');
-    c.advance(TTL - 10);
-    expect(cache.isCurrent('id', 'h2')).toBe(true);
-    expect(cache.isCurrent('id', 'h1')).toBe(false);
+  it('recording again replaces the hash and what the answer said', () => {
+    const cache = new AppliedCache();
+    cache.record('m|id', 'h1', { generation: 1, owned: 'o1', gateway: 'ns/a' });
+    cache.confirm('m|id');
+    cache.record('m|id', 'h2', { generation: 2 });
+    expect(cache.isCurrent('m|id', 'h2')).toBe(true);
+    expect(cache.isCurrent('m|id', 'h1')).toBe(false);
+    expect(cache.applied('m|id')).toEqual({ confirmed: false, generation: 2 });
+    expect(cache.entriesOn('m')).toEqual([{ id: 'm|id' }]);
+  });
+
+  it('a drifted entry is not current until applied again, and says how it drifted', () => {
+    const cache = new AppliedCache();
+    cache.record('m|x', 'h', { owned: 'o', gateway: 'ns/gw' });
+    cache.markDrifted('m|x', ['deleted']);
+    expect(cache.isCurrent('m|x', 'h')).toBe(false);
+    expect(cache.drift('m|x')).toEqual(['deleted']);
+    cache.record('m|x', 'h', { owned: 'o2', gateway: 'ns/gw' });
+    expect(cache.isCurrent('m|x', 'h')).toBe(true);
+    expect(cache.drift('m|x')).toBeUndefined();
+    // A finding about an older apply than the one recorded is dropped.
+    expect(cache.markDrifted('m|x', ['deleted'], 'o')).toBe(false);
+    expect(cache.isCurrent('m|x', 'h')).toBe(true);
+    expect(cache.markDrifted('m|x', ['deleted'], 'o2')).toBe(true);
+    // Marking what was never applied does nothing.
+    expect(cache.markDrifted('m|y', ['deleted'])).toBe(false);
+    expect(cache.drift('m|y')).toBeUndefined();
   });
 
   it('forget drops one entry', () => {
-    const cache = new AppliedCache(TTL, clock().now);
+    const cache = new AppliedCache();
     cache.record('a', 'h');
     cache.record('b', 'h');
     cache.forget('a');
     expect(cache.isCurrent('a', 'h')).toBe(false);
     expect(cache.isCurrent('b', 'h')).toBe(true);
+    expect(cache.size).toBe(1);
   });
 
-  it("forgetMember forgets only that member's entries, not a member whose key it prefixes", () => {
-    const cache = new AppliedCache(TTL, clock().now);
+  it("forgetMember and entriesOn see only that member's entries, not a member whose key it prefixes", () => {
+    const cache = new AppliedCache();
     const obj = configMap('checkout-authorization');
     const ids = {
       a: objectId('EdgeSite/edge-a', obj),
       ab: objectId('EdgeSite/edge-ab', obj),
       cloudA: objectId('CloudCluster/edge-a', obj),
     };
-    for (const id of Object.values(ids)) cache.record(id, 'h');
+    for (const id of Object.values(ids)) cache.record(id, 'h', { owned: 'o', gateway: 'payments/checkout' });
+    expect(cache.entriesOn('EdgeSite/edge-a')).toEqual([
+      { id: ids.a, owned: 'o', gateway: 'payments/checkout' },
+    ]);
     cache.forgetMember('EdgeSite/edge-a');
     expect(cache.isCurrent(ids.a, 'h')).toBe(false);
     expect(cache.isCurrent(ids.ab, 'h')).toBe(true);

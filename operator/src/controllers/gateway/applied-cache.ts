@@ -1,6 +1,8 @@
-// What was last applied to each member, by content hash, so a resync or a
-// converged pass sends nothing. Entries expire (the resync period) so drift
-// on a member is still corrected by a periodic no-op server-side apply.
+// What was last applied to each member, by content hash, so a resync or a converged pass sends
+// nothing. Entries do not expire: a periodic no-op apply would be a write to every member for
+// every object at rest (issue 11). Drift is found by reading instead — the member Deployment
+// informers (drift.ts) and the owned-objects audit (controllers/members/owned-objects-audit.ts),
+// which marks an entry drifted so that the next pass re-applies it and says why.
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AppliedRecord } from './drift.js';
@@ -13,27 +15,44 @@ export function contentHash(obj: KubernetesObject): string {
   return createHash('sha256').update(JSON.stringify(obj)).digest('hex');
 }
 
-export class AppliedCache {
-  private readonly entries = new Map<string, { hash: string; at: number } & AppliedRecord>();
+/** What an apply's answer tells about the object, kept for the drift checks. */
+export interface ApplyAnswer {
+  /** metadata.generation (a spec change by anyone else raises it). */
+  generation?: number;
+  /** Fingerprint of the fields paygrid owns (runtime/managed-fields.ts). */
+  owned?: string;
+  /** The gateway (namespace/name) the object belongs to: whom to wake when it drifts. */
+  gateway?: string;
+}
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+interface Entry extends AppliedRecord, Omit<ApplyAnswer, 'generation'> {
+  hash: string;
+  /** Set by markDrifted: how the live object differs; the next pass re-applies it. */
+  drift?: string[];
+}
+
+/** One entry as the audit sees it. */
+export interface AuditedEntry {
+  readonly id: string;
+  readonly owned?: string;
+  readonly gateway?: string;
+}
+
+export class AppliedCache {
+  private readonly entries = new Map<string, Entry>();
 
   isCurrent(id: string, hash: string): boolean {
     const e = this.entries.get(id);
-    return e !== undefined && e.hash === hash && this.now() - e.at < this.ttlMs;
+    return e !== undefined && e.hash === hash && e.drift === undefined;
   }
 
-  /** Records an apply; `generation` from its answer lets drift.ts tell others' spec writes. */
-  record(id: string, hash: string, generation?: number): void {
-    this.entries.set(id, {
-      hash,
-      at: this.now(),
-      confirmed: false,
-      ...(generation !== undefined ? { generation } : {}),
-    });
+  /** Records an apply and what its answer said. */
+  record(id: string, hash: string, answer: ApplyAnswer = {}): void {
+    const e: Entry = { hash, confirmed: false };
+    if (answer.generation !== undefined) e.generation = answer.generation;
+    if (answer.owned !== undefined) e.owned = answer.owned;
+    if (answer.gateway !== undefined) e.gateway = answer.gateway;
+    this.entries.set(id, e);
   }
 
   /** What was recorded at the last apply, for drift.ts (undefined: never applied or forgotten). */
@@ -50,6 +69,37 @@ export class AppliedCache {
     if (e) e.confirmed = true;
   }
 
+  /**
+   * The live object differs from the last apply (`what` says how): the next pass applies it again.
+   * With `ifOwned`, only if the entry is still the apply the finding was about (an apply recorded
+   * since then is newer than the read that found the difference).
+   */
+  markDrifted(id: string, what: string[], ifOwned?: string): boolean {
+    const e = this.entries.get(id);
+    if (!e || (ifOwned !== undefined && e.owned !== ifOwned)) return false;
+    e.drift = what;
+    return true;
+  }
+
+  /** How the object drifted, when the audit found it so and it was not re-applied since. */
+  drift(id: string): string[] | undefined {
+    return this.entries.get(id)?.drift;
+  }
+
+  /** The entries of one member (for the audit). */
+  entriesOn(memberKey: string): AuditedEntry[] {
+    const out: AuditedEntry[] = [];
+    for (const [id, e] of this.entries) {
+      if (!id.startsWith(`${memberKey}|`)) continue;
+      out.push({
+        id,
+        ...(e.owned !== undefined ? { owned: e.owned } : {}),
+        ...(e.gateway !== undefined ? { gateway: e.gateway } : {}),
+      });
+    }
+    return out;
+  }
+
   forget(id: string): void {
     this.entries.delete(id);
   }
@@ -57,5 +107,9 @@ export class AppliedCache {
   /** Forgets everything applied to one member (it reconnected: its state is unknown). */
   forgetMember(memberKey: string): void {
     for (const id of this.entries.keys()) if (id.startsWith(`${memberKey}|`)) this.entries.delete(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 }

@@ -2,7 +2,13 @@
 // paygrid's field manager. Members are handled concurrently, each with its
 // own request deadline; an unreachable member is skipped, never waited on.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABEL_MEMBER, LABEL_PAYGRID_COMPONENT, type Component, type Member } from '../../api/index.js';
+import {
+  FIELD_MANAGER,
+  LABEL_MEMBER,
+  LABEL_PAYGRID_COMPONENT,
+  type Component,
+  type Member,
+} from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import {
   componentSecretIdentity,
@@ -13,6 +19,7 @@ import {
   type RenderContext,
 } from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
+import { ownedFieldsFingerprint } from '../../runtime/managed-fields.js';
 import { contentHash, objectId } from './applied-cache.js';
 import { checkDeployment } from './drift.js';
 import { isReachable } from './member-views.js';
@@ -170,8 +177,10 @@ async function applyOne(
 ): Promise<void> {
   const id = objectId(key, obj);
   const hash = contentHash(obj);
+  // Marked by the owned-objects audit (controllers/members/owned-objects-audit.ts): not current.
+  const found = deps.applied.drift(id);
   const current = deps.applied.isCurrent(id, hash);
-  let drifted: string[] | undefined;
+  let drifted: string[] | undefined = found;
   if (obj.kind === 'Deployment' && deps.workloads.hasSynced(key)) {
     const live = deps.workloads.deployment(key, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
     const check = checkDeployment(obj, live, deps.applied.applied(id));
@@ -183,9 +192,13 @@ async function applyOne(
   }
   if (current && drifted === undefined) return;
   const answer = await client.apply(obj);
-  deps.applied.record(id, hash, answer?.metadata?.generation);
+  deps.applied.record(id, hash, {
+    ...(answer?.metadata?.generation !== undefined ? { generation: answer.metadata.generation } : {}),
+    ...(answer ? { owned: ownedFieldsFingerprint(answer, FIELD_MANAGER) } : {}),
+    gateway: pass.key,
+  });
   deps.metrics.memberApplyTotal.inc({ member: key, result: 'applied' });
-  if (current && drifted && drifted.length > 0) {
+  if ((current || found !== undefined) && drifted && drifted.length > 0) {
     const where = `${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name} on ${key.slice(key.indexOf('/') + 1)}`;
     const message = `${where} changed outside paygrid (${drifted.join(', ')}): re-applied in place`;
     pass.log.info({ member: key, object: obj.metadata?.name, drift: drifted }, 'drift corrected');

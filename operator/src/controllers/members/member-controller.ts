@@ -18,6 +18,8 @@ export interface MemberControllerDeps {
   registry: MemberRegistry;
   client: ObjectClient;
   namespace: string;
+  /** --member-status-heartbeat (0: write only on a change). */
+  heartbeatMs?: number;
   now?: () => Date;
 }
 
@@ -61,7 +63,8 @@ export function makeMemberReconciler(deps: MemberControllerDeps) {
     const snapshot = deps.registry.upsert(kind, member, secret);
     const at = now();
     const desired = desiredStatusFromSnapshot(snapshot, member, placementsHeld(deps.hub, kind, name), at);
-    if (!statusNeedsWrite(member.status, desired, { now: at })) return;
+    if (!statusNeedsWrite(member.status, desired, { now: at, heartbeatMilliseconds: deps.heartbeatMs ?? 0 }))
+      return;
     await deps.client.applyStatus({
       apiVersion: API_VERSION,
       kind,
