@@ -83,7 +83,7 @@ export interface CloudClusterStatus {
    */
   healthSince?: string;
   /**
-   * When the last probe of the cluster's apiserver ended (RFC 3339 date-time).
+   * When the probe that last changed this status ended (RFC 3339 date-time). Written only with a change (no heartbeat by default, so a converged fleet writes nothing); --member-status-heartbeat rewrites it periodically.
    */
   lastProbeTime?: string;
   /**

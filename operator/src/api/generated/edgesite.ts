@@ -119,7 +119,7 @@ export interface EdgeSiteStatus {
    */
   healthSince?: string;
   /**
-   * When the last probe of the site's apiserver ended (RFC 3339 date-time).
+   * When the probe that last changed this status ended (RFC 3339 date-time). Written only with a change (no heartbeat by default, so a converged fleet writes nothing); --member-status-heartbeat rewrites it periodically.
    */
   lastProbeTime?: string;
   /**

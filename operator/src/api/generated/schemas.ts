@@ -316,7 +316,8 @@ export const cloudClusterSchema = {
           format: 'date-time',
         },
         lastProbeTime: {
-          description: "When the last probe of the cluster's apiserver ended (RFC 3339 date-time).",
+          description:
+            'When the probe that last changed this status ended (RFC 3339 date-time). Written only with a change (no heartbeat by default, so a converged fleet writes nothing); --member-status-heartbeat rewrites it periodically.',
           type: 'string',
           format: 'date-time',
         },
@@ -711,7 +712,8 @@ export const edgeSiteSchema = {
           format: 'date-time',
         },
         lastProbeTime: {
-          description: "When the last probe of the site's apiserver ended (RFC 3339 date-time).",
+          description:
+            'When the probe that last changed this status ended (RFC 3339 date-time). Written only with a change (no heartbeat by default, so a converged fleet writes nothing); --member-status-heartbeat rewrites it periodically.',
           type: 'string',
           format: 'date-time',
         },
