@@ -70,6 +70,27 @@ beforeAll(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  // Every layout shift not caused by the user's input, with what moved, for the no-shift check.
+  await page.addInitScript(() => {
+    const w = window as unknown as { shifts: { value: number; what: string[] }[] };
+    w.shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & {
+        value: number;
+        hadRecentInput: boolean;
+        sources?: { node?: Node | null }[];
+      })[])
+        if (!e.hadRecentInput)
+          w.shifts.push({
+            value: e.value,
+            what: (e.sources ?? []).map((s) =>
+              s.node instanceof Element
+                ? `${s.node.tagName}#${s.node.id}.${s.node.className}`
+                : String(s.node?.nodeName),
+            ),
+          });
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   url = `http://127.0.0.1:${operator.routesPort}/ui/`;
 }, 300_000);
 
@@ -233,6 +254,15 @@ describe('console in Chromium', () => {
         ?.textContent?.includes('edge-a'),
     );
     await page.screenshot({ path: join(ARTIFACTS, 'console-failback.png'), fullPage: true });
+  });
+
+  it('moved nothing under the reader while the failover and failback came in (no layout shift)', async () => {
+    const shifts = await page.evaluate(
+      () => (window as unknown as { shifts: { value: number; what: string[] }[] }).shifts,
+    );
+    const total = shifts.reduce((sum, s) => sum + s.value, 0);
+    console.log(`console: layout shifts without input: ${JSON.stringify(shifts)}`);
+    expect(total).toBeLessThan(0.01);
   });
 
   it('previews a drill of a site with the CLI planner', async () => {

@@ -47,10 +47,10 @@ function renderSites(s: ConsoleSnapshot, now: number): string {
           .map(
             (
               z,
-            ) => `<h4>Zone ${esc(z.zone)}</h4><table><thead><tr><th scope="col">Member</th><th scope="col">Kind</th>
+            ) => `<h4>Zone ${esc(z.zone)}</h4><div class="hscroll"><table class="sites"><thead><tr><th scope="col">Member</th><th scope="col">Kind</th>
             <th scope="col">Health</th><th scope="col">Reason</th><th scope="col">Last probe</th>
             <th scope="col">Placements</th><th scope="col">Capacity used / total (auth/s)</th></tr></thead>
-            <tbody>${z.sites.map(row).join('')}</tbody></table>`,
+            <tbody>${z.sites.map(row).join('')}</tbody></table></div>`,
           )
           .join(''),
     )
