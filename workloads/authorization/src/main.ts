@@ -27,6 +27,8 @@ import { readSettings } from './settings.js';
 import { Tokenizer } from './tokenizer.js';
 
 const logger = createLogger({ service: 'authorization' });
+// Within handleShutdown's 25 s and the pod's 30 s terminationGracePeriodSeconds.
+const SHUTDOWN_REPLAY_MS = 15_000;
 
 function ledgerTarget(contract: Contract | undefined): LedgerTarget {
   if (!contract) return { baseUrl: undefined, headers: {} };
@@ -191,7 +193,14 @@ async function main(): Promise<void> {
     health,
     steps: [
       ['http', () => closeServer(server)],
-      ['replayer', () => replayer?.stop()],
+      // A drained pod's journal goes with it: replay what is queued first, within the grace.
+      [
+        'replayer',
+        async () => {
+          const left = await replayer?.finish(SHUTDOWN_REPLAY_MS);
+          if (left) logger.error({ queued: left }, 'journal replay: entries still queued at exit');
+        },
+      ],
       ['declines', () => declines.sendSome().finally(() => declines.stop())],
       ['journal', () => journal?.close()],
       ['ledger', () => ledger.close()],

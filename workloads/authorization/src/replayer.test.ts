@@ -165,4 +165,44 @@ describe('Replayer', () => {
     ledger.close();
     peer.close();
   });
+
+  it('finish: replays what is queued before exit even with the breaker open, and gives up at the grace', async () => {
+    const peer = await ledgerPeer();
+    const journal = new Journal({ dir: mkdtempSync(join(tmpdir(), 'paygrid-replay-')) });
+    await journal.write([hold('x', 10), hold('y', 20), capture('cx', 'x')]);
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
+    breaker.onFailure(); // open: the ordinary drain would not even try
+    const ledger = new LedgerClient({ timeoutMs: 1000, target: () => ({ baseUrl: peer.url, headers: {} }) });
+    const replayer = (j: Journal) =>
+      new Replayer({
+        journal: j,
+        ledger,
+        breaker,
+        exposure: new OfflineExposureBook(),
+        metrics: createMetrics(createRegistry(`replay-finish-${Math.random()}`)),
+        logger: createLogger({
+          service: 'test',
+          destination: new Writable({ write: (_c, _e, done) => done() }),
+        }),
+        intervalMs: 50,
+        batchSize: 100,
+        timeoutMs: 1000,
+      });
+    await replayer(journal).drain();
+    expect(peer.calls).toEqual([]);
+    expect(await replayer(journal).finish(5000)).toBe(0);
+    expect(peer.calls).toEqual([['x', 'y'], ['cx']]);
+    expect(journal.queued(10)).toEqual([]);
+
+    // The ledger never answers: finish returns what is left once the grace is spent.
+    peer.setDown(true);
+    await journal.write([hold('z', 30)]);
+    const t0 = Date.now();
+    expect(await replayer(journal).finish(300)).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(peer.booked.has('z')).toBe(false);
+    await journal.close();
+    ledger.close();
+    peer.close();
+  });
 });

@@ -48,6 +48,27 @@ export class Replayer {
     await this.running;
   }
 
+  /**
+   * The last replay before the process exits. A drained pod takes its journal with it (an
+   * emptyDir), so what is still queued is sent now, batch after batch, until the journal is empty
+   * or `graceMs` is spent; the breaker is not asked (a last chance, not customer traffic).
+   * Resolves with how many entries are still queued.
+   */
+  async finish(graceMs: number): Promise<number> {
+    const until = Date.now() + graceMs;
+    const left = () => until - Date.now();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    while (this.options.journal.queued(1).length > 0 && left() > 0) {
+      const progressed = await this.replayOnce(Math.max(1, Math.min(this.options.timeoutMs, left())));
+      // No progress (the ledger did not answer, or refused the batch): try again shortly.
+      if (!progressed && left() > 0)
+        await new Promise((r) => setTimeout(r, Math.min(this.options.intervalMs, left())));
+    }
+    return this.options.journal.queued(this.options.batchSize).length;
+  }
+
   /** Replays until the journal is empty, the ledger stops answering, or 100 batches went. */
   drain(): Promise<void> {
     this.running ??= this.drainRounds().finally(() => (this.running = undefined));
@@ -62,7 +83,7 @@ export class Replayer {
   }
 
   /** One batch; true when it made progress and more may be queued. */
-  private async replayOnce(): Promise<boolean> {
+  private async replayOnce(timeoutMs = this.options.timeoutMs): Promise<boolean> {
     const { journal, ledger, breaker, logger, metrics } = this.options;
     const batch = nextReplayBatch(journal.queued(this.options.batchSize), this.options.batchSize);
     if (batch.length === 0) return false;
@@ -70,7 +91,7 @@ export class Replayer {
       'POST',
       '/v1/transfers/batch',
       { transfers: batch.map((e) => ({ ...e.transfer, standIn: true })) },
-      this.options.timeoutMs,
+      timeoutMs,
     );
     if (result.kind === 'unavailable') {
       breaker.onFailure();
