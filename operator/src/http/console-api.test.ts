@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,7 @@ let router: ConsoleRouter;
 let gateways: MemoryInformer<PaymentGateway>;
 let edgeSites: MemoryInformer<EdgeSite>;
 let clouds: MemoryInformer<CloudCluster>;
+let staticDir = '';
 
 beforeEach(async () => {
   gateways = new MemoryInformer();
@@ -32,7 +33,7 @@ beforeEach(async () => {
   for (const s of [edgeSite('edge-a'), edgeSite('edge-b'), edgeSite('edge-c')]) edgeSites.set(s);
   clouds.set(cloudEu);
   gateways.set(failedOverGateway());
-  const staticDir = mkdtempSync(join(tmpdir(), 'console-ui-'));
+  staticDir = mkdtempSync(join(tmpdir(), 'console-ui-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>paygrid console</title>');
   router = consoleRouter({ gateways, edgeSites, cloudClusters: clouds, staticDir, coalesceMs: 5 });
   const app = express();
@@ -45,6 +46,7 @@ beforeEach(async () => {
 afterEach(async () => {
   router.close();
   await new Promise((r) => server.close(r));
+  rmSync(staticDir, { recursive: true, force: true });
 });
 
 /** Reads server-sent events from a real HTTP stream. */
