@@ -185,6 +185,11 @@ describe('authorization with the ledger, as processes on PostgreSQL', () => {
     expect(c).toMatchObject({ status: 200, body: { state: 'captured', capturedMinor: 1500 } });
     const r = await call(base, 'POST', `/v1/authorizations/${reversed}/reversal`, {}, randomUUID());
     expect(r).toMatchObject({ status: 200, body: { state: 'reversed' } });
+    const queued = (name: string, kind: string) => metric(base, name, `kind="${kind}",currency="EUR"`);
+    expect(await queued('paygrid_authorization_journal_queued', 'post')).toBe(1);
+    expect(await queued('paygrid_authorization_journal_queued_amount_minor', 'post')).toBe(1500);
+    expect(await queued('paygrid_authorization_journal_queued', 'void')).toBe(1);
+    expect(await queued('paygrid_authorization_journal_queued_amount_minor', 'void')).toBe(2000);
   });
 
   it('ledger back: the journal drains and each stand-in approval is booked exactly once', async () => {
@@ -193,6 +198,11 @@ describe('authorization with the ledger, as processes on PostgreSQL', () => {
     await eventually(
       'the journal to drain',
       async () => (await metric(base, 'paygrid_authorization_offline_count', 'currency="EUR"')) === 0,
+    );
+    await eventually(
+      'the captures and reversals to drain',
+      async () =>
+        !(await (await fetch(`${base}/metrics`)).text()).includes('paygrid_authorization_journal_queued{'),
     );
     const ids = standIn.map((s) => `'${s.id}'`).join(',');
     expect(

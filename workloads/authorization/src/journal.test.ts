@@ -76,6 +76,56 @@ describe('Journal', () => {
     await again.close();
   });
 
+  it('counts queued captures, reversals and cancels by kind and currency until they are settled', async () => {
+    const j = new Journal({ dir });
+    const resolution = (
+      kind: 'post' | 'void' | 'cancel',
+      authorizationId: string,
+      amountMinor?: number,
+    ): JournalWrite => ({
+      kind: 'outbox',
+      entry: {
+        kind,
+        authorizationId,
+        exposureMinor: 0,
+        currency: 'EUR',
+        transfer: {
+          id: `${kind}-${authorizationId}`,
+          type: kind === 'post' ? 'post' : 'void',
+          debitAccountId: 'card:t',
+          creditAccountId: 'merchant:m-1',
+          ...(amountMinor === undefined ? {} : { amountMinor }),
+          currency: 'EUR',
+          pendingId: authorizationId,
+          metadata: {},
+        },
+      },
+    });
+    await j.write([...hold('a', 100), ...hold('b', 250), ...hold('c', 40), ...hold('d', 7)]);
+    expect(j.queuedResolutions()).toEqual([]);
+    await j.write([
+      resolution('post', 'a', 60),
+      resolution('post', 'b', 250),
+      resolution('void', 'c'),
+      resolution('cancel', 'd'),
+    ]);
+    // A void's amount is the authorization's, which it releases.
+    expect(j.queuedResolutions()).toEqual([
+      { kind: 'cancel', currency: 'EUR', count: 1, amountMinor: 7 },
+      { kind: 'post', currency: 'EUR', count: 2, amountMinor: 310 },
+      { kind: 'void', currency: 'EUR', count: 1, amountMinor: 40 },
+    ]);
+    const post = j.queued(100).find((e) => e.transfer.id === 'post-a')!;
+    await j.write([{ kind: 'settled', seq: post.seq, state: 'forwarded' }]);
+    expect(j.queuedResolutions().find((r) => r.kind === 'post')).toEqual({
+      kind: 'post',
+      currency: 'EUR',
+      count: 1,
+      amountMinor: 250,
+    });
+    await j.close();
+  });
+
   it('a failing batch rejects every writer in it and commits none of it', async () => {
     const j = new Journal({ dir });
     const good = hold('x', 1)[1] as Extract<JournalWrite, { kind: 'outbox' }>;

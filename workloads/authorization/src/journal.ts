@@ -54,6 +54,15 @@ export interface OutboxEntry {
   readonly transfer: LedgerTransfer;
 }
 
+/** Captures, reversals and cancels waiting in the outbox for the ledger, by kind and currency. */
+export interface QueuedResolution {
+  readonly kind: Exclude<OutboxKind, 'hold'>;
+  readonly currency: string;
+  readonly count: number;
+  /** A capture's amount; a void's or cancel's is the authorized amount it releases. */
+  readonly amountMinor: number;
+}
+
 export interface StoredAnswer {
   readonly fingerprint: string;
   readonly status: number;
@@ -120,6 +129,13 @@ export class Journal {
       ),
       exposure: p(
         "SELECT currency, COUNT(*) AS n, COALESCE(SUM(exposure_minor), 0) AS amount FROM outbox WHERE state = 'queued' AND kind = 'hold' GROUP BY currency",
+      ),
+      // A void carries no amount: it releases its authorization's, which prune keeps while queued.
+      resolutions: p(
+        `SELECT o.kind, o.currency, COUNT(*) AS n,
+           COALESCE(SUM(COALESCE(json_extract(o.transfer, '$.amountMinor'), json_extract(a.body, '$.amountMinor'), 0)), 0) AS amount
+         FROM outbox o LEFT JOIN authorizations a ON a.id = o.authorization_id
+         WHERE o.state = 'queued' AND o.kind <> 'hold' GROUP BY o.kind, o.currency ORDER BY o.kind, o.currency`,
       ),
     };
     this.worker = new Worker(workerFile(), { workerData: { journalWorkerFile: file } });
@@ -218,6 +234,17 @@ export class Journal {
   exposure(): Map<string, { count: number; amountMinor: number }> {
     const rows = this.stmt.exposure!.all() as { currency: string; n: number; amount: number }[];
     return new Map(rows.map((r) => [r.currency, { count: r.n, amountMinor: r.amount }]));
+  }
+
+  /** Queued captures, reversals and cancels (a metric: what replay still owes the ledger besides holds). */
+  queuedResolutions(): QueuedResolution[] {
+    const rows = this.stmt.resolutions!.all() as {
+      kind: QueuedResolution['kind'];
+      currency: string;
+      n: number;
+      amount: number;
+    }[];
+    return rows.map((r) => ({ kind: r.kind, currency: r.currency, count: r.n, amountMinor: r.amount }));
   }
 
   /** Forgets answers and records older than the idempotency window (never an unforwarded one). */

@@ -45,7 +45,8 @@ function ledgerTarget(contract: Contract | undefined): LedgerTarget {
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
   const registry = createRegistry('authorization');
-  const metrics = createMetrics(registry);
+  let journal: Journal | undefined;
+  const metrics = createMetrics(registry, () => journal?.queuedResolutions());
   const health = new Health();
 
   const watcher = new ContractWatcher({ dir: settings.contractDir });
@@ -90,7 +91,6 @@ async function main(): Promise<void> {
   const exposure = new OfflineExposureBook({ count: metrics.offlineCount, amount: metrics.offlineAmount });
   const declines = new DeclineReporter({ ledger, breaker, metrics });
 
-  let journal: Journal | undefined;
   let journalFault = 'not opened yet';
   let authorizer: Authorizer | undefined;
   let replayer: Replayer | undefined;

@@ -1,5 +1,6 @@
 // The authorization service's metrics. Labels carry outcomes and currencies, never card data.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { QueuedResolution } from './journal.js';
 
 export type Outcome =
   | 'approved_online'
@@ -26,10 +27,25 @@ export interface AuthorizationMetrics {
   readonly replayed: Counter<'result'>;
   readonly declinesReported: Counter<'result'>;
   readonly breakerOpen: Gauge;
+  readonly journalQueued: Gauge<'kind' | 'currency'>;
+  readonly journalQueuedAmount: Gauge<'kind' | 'currency'>;
 }
 
-export function createMetrics(registry: Registry): AuthorizationMetrics {
+/**
+ * `queued`: the journal's captures, reversals and cancels still owed to the ledger, read at each
+ * scrape from the journal itself (undefined while it is not open), so the gauges cannot drift
+ * from what replay will send.
+ */
+export function createMetrics(
+  registry: Registry,
+  queued: () => readonly QueuedResolution[] | undefined = () => undefined,
+): AuthorizationMetrics {
   const registers = [registry];
+  const fromJournal = (pick: (r: QueuedResolution) => number) =>
+    function (this: Gauge<'kind' | 'currency'>) {
+      this.reset();
+      for (const r of queued() ?? []) this.set({ kind: r.kind, currency: r.currency }, pick(r));
+    };
   return {
     requests: new Counter({
       name: 'paygrid_authorization_requests_total',
@@ -78,6 +94,20 @@ export function createMetrics(registry: Registry): AuthorizationMetrics {
       name: 'paygrid_authorization_ledger_circuit_open',
       help: '1 while the ledger circuit breaker is open (authorizations go to stand-in at once)',
       registers,
+    }),
+    journalQueued: new Gauge({
+      name: 'paygrid_authorization_journal_queued',
+      help: 'Captures (post), reversals (void) and cancels journaled and not yet acknowledged by the ledger, by kind',
+      labelNames: ['kind', 'currency'],
+      registers,
+      collect: fromJournal((r) => r.count),
+    }),
+    journalQueuedAmount: new Gauge({
+      name: 'paygrid_authorization_journal_queued_amount_minor',
+      help: 'Amount of the queued captures (posted) and reversals/cancels (released), by kind, in minor units',
+      labelNames: ['kind', 'currency'],
+      registers,
+      collect: fromJournal((r) => r.amountMinor),
     }),
   };
 }
