@@ -76,3 +76,11 @@ export function ratioLine(name: string, r: Result, floor: Result): string {
     `${(r.requests.average / floor.requests.average).toFixed(2)}× throughput\n`
   );
 }
+
+/** A histogram's sum and count from a /metrics text (the first series of that name). */
+export function histogramMean(metrics: string, name: string): { count: number; mean: number } | undefined {
+  const sum = new RegExp(`^${name}_sum(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1];
+  const count = new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1];
+  if (sum === undefined || count === undefined || Number(count) === 0) return undefined;
+  return { count: Number(count), mean: Number(sum) / Number(count) };
+}

@@ -9,7 +9,7 @@
 //   node workloads/authorization/dist/bench/online.js [durationSeconds] [connections]
 import { createTestDatabase, type TestDatabase } from '@paygrid/workload-kit/testing';
 import { startAuthorization, startLedger } from '../test-support/processes.js';
-import { drive, httpFloor, ratioLine, report } from './load.js';
+import { drive, histogramMean, httpFloor, ratioLine, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 64);
@@ -54,6 +54,16 @@ try {
   process.stdout.write(
     `approved online ${online}, stand-in ${standIn} (stand-in = the ledger missed the deadline)\n`,
   );
+  // Where a request waits: the ledger's PostgreSQL transaction and the site's journal commit.
+  const ledgerMetrics = await (await fetch(`${ledger.url}/metrics`)).text();
+  const batch = histogramMean(ledgerMetrics, 'paygrid_ledger_batch_size');
+  const commit = histogramMean(ledgerMetrics, 'paygrid_ledger_commit_duration_seconds');
+  const journal = histogramMean(metrics, 'paygrid_authorization_journal_batch_size');
+  if (batch && commit && journal)
+    process.stdout.write(
+      `ledger: ${commit.count} transactions, ${batch.mean.toFixed(1)} transfers each, ${(commit.mean * 1000).toFixed(1)} ms each (mean); ` +
+        `site journal: ${journal.count} commits, ${journal.mean.toFixed(1)} writes each\n`,
+    );
 } finally {
   await authz.service.stop('SIGTERM');
   await ledger.stop('SIGTERM');
