@@ -1,7 +1,7 @@
 // Unit tests live beside the code (operator/src/**/*.test.ts, workloads/*/src/**/*.test.ts, e2e/src/terminal) and
 // need no cluster and no database. Workload tests named *.pg.test.ts run against a real PostgreSQL
 // (started by `make test-workloads`, which sets PAYGRID_TEST_DATABASE_URL). Integration/e2e tests
-// (e2e/src/**/*.e2e.test.ts) need the testbed.
+// (e2e/src/**/*.e2e.test.ts) need the testbed; *.real.test.ts need it with real nodes.
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json', diagnostics: false }];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
@@ -42,6 +42,13 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/e2e/src/**/*.e2e.test.ts'],
       slowTestThreshold: 60,
+    },
+    // Only on the real-node testbed (make test-real-pods): payments through faults on real pods.
+    {
+      ...common,
+      displayName: 'real-pods',
+      testMatch: ['<rootDir>/e2e/src/**/*.real.test.ts'],
+      slowTestThreshold: 120,
     },
   ],
 };

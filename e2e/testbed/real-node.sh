@@ -9,6 +9,16 @@
 #   real-node.sh stop MEMBER        stop kubelet, containers, containerd and endpoint (a crashed
 #                                   site; `up` starts them again on the same state)
 #   real-node.sh down MEMBER        stop them and remove their state
+#   real-node.sh cut MEMBER INDEX   partition the site's links (below); `mend` undoes it
+#   real-node.sh inside MEMBER INDEX  a network namespace on the site's bridge for terminals that
+#                                   sit inside the site (pgt-MEMBER, address 10.88.INDEX.250)
+#
+# A cut is real packet loss on the site's links (iptables DROP, so connections hang as on a dead
+# WAN link): the site's pods reach nothing beyond their node (not the ledger, not PostgreSQL, not
+# the other sites), nothing routes into the site's subnet, and clients on the host no longer reach
+# its endpoint. What is inside the site keeps working: its pods, kubelet and apiserver, its
+# endpoint for terminals in pgt-MEMBER. The operator's path to its apiserver is cut by the fault
+# proxy (testbed.sh partition).
 #
 # The site's endpoint is http://10.88.INDEX.1:8080: site-endpoint-main.js forwards it to the ready
 # pods of the member's component (authorization on edges, the ledger on cloud-eu), as a load
@@ -205,9 +215,56 @@ stop() {
   grep -o " $d/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 }
 
+# The cut's rules, one per line (iptables arguments after -I/-D CHAIN), tagged with a comment.
+cut_rules() { # cut_rules MEMBER INDEX
+  local tag="-m comment --comment paygrid-cut-$1" ip=10.88.$2.1 br=pg-$1
+  echo "INPUT -i $br ! -d $ip $tag -j DROP"
+  echo "FORWARD -i $br $tag -j DROP"
+  echo "FORWARD -o $br $tag -j DROP"
+  echo "INPUT -i lo -d $ip -p tcp --dport 8080 $tag -j DROP"
+}
+
+cut() {
+  command -v iptables >/dev/null || die "iptables is missing: run 'bash e2e/testbed/real-node-deps.sh'"
+  local r
+  while read -r r; do
+    # shellcheck disable=SC2086
+    iptables -w -C ${r} 2>/dev/null || iptables -w -I ${r}
+  done < <(cut_rules "$1" "$2")
+  log "$1: links cut (iptables, tag paygrid-cut-$1)"
+}
+
+mend() {
+  command -v iptables >/dev/null || return 0
+  local r
+  while read -r r; do
+    # shellcheck disable=SC2086
+    while iptables -w -C ${r} 2>/dev/null; do iptables -w -D ${r}; done
+  done < <(cut_rules "$1" "$2")
+  log "$1: links mended"
+}
+
+inside() {
+  local m=$1 n=$2 ns=pgt-$1 br=pg-$1
+  ip netns list | grep -qx "$ns\( .*\)\?" || ip netns add "$ns"
+  if ! ip link show "pgt-$m-h" >/dev/null 2>&1; then
+    ip link add "pgt-$m-h" type veth peer name "pgt-$m-t"
+    ip link set "pgt-$m-t" netns "$ns"
+    ip link set "pgt-$m-h" master "$br" up
+    ip -n "$ns" addr add "10.88.$n.250/24" dev "pgt-$m-t"
+    ip -n "$ns" link set "pgt-$m-t" up
+    ip -n "$ns" link set lo up
+    ip -n "$ns" route add default via "10.88.$n.1"
+  fi
+  echo "$ns"
+}
+
 down() {
   [ -d "$dir/real/$1" ] || return 0
   stop "$1"
+  mend "$1" "${2:-0}"
+  ip link del "pgt-$1-h" 2>/dev/null || true
+  ip netns del "pgt-$1" 2>/dev/null || true
   ip link del "pg-$1" 2>/dev/null || true
   rm -rf "$dir/real/$1"
 }
@@ -216,6 +273,9 @@ case ${1:-} in
   up) up "$2" "$3" ;;
   wait) wait_ready "$2" ;;
   stop) stop "$2" ;;
-  down) down "$2" ;;
-  *) die "usage: real-node.sh up MEMBER INDEX | wait MEMBER | stop MEMBER | down MEMBER" ;;
+  down) down "$2" "${3:-0}" ;;
+  cut) cut "$2" "$3" ;;
+  mend) mend "$2" "$3" ;;
+  inside) inside "$2" "$3" ;;
+  *) die "usage: real-node.sh up MEMBER INDEX | wait MEMBER | stop MEMBER | down MEMBER [INDEX] | cut|mend|inside MEMBER INDEX" ;;
 esac

@@ -146,7 +146,7 @@ down() {
   local t0=$SECONDS pid
   if pid=$(proxy_pid); then kill "$pid" 2>/dev/null || true; fi
   rm -f "$dir/proxy.pid" "$dir/proxy.json"
-  for m in "${members[@]}"; do bash "$here/real-node.sh" down "$m"; done
+  for m in "${members[@]}"; do bash "$here/real-node.sh" down "$m" "$(real_index "$m")"; done
   bash "$here/real-postgres.sh" down
   if [ -x "$kwokctl" ]; then
     for c in $(kw get clusters 2>/dev/null || true); do
@@ -174,7 +174,11 @@ case ${1:-} in
   restore) is_member "$2"; kw start cluster --name "$2" --wait 60s >/dev/null 2>&1
     [ -d "$dir/real/$2" ] && bash "$here/real-node.sh" up "$2" "$(real_index "$2")"
     log "restored $2" ;;
-  partition) is_member "$2"; proxy_ctl POST "/members/$2/partition" >/dev/null; log "partitioned $2" ;;
-  heal) is_member "$2"; proxy_ctl POST "/members/$2/heal" >/dev/null; log "healed $2" ;;
+  partition) is_member "$2"; proxy_ctl POST "/members/$2/partition" >/dev/null
+    # With a real node, the site's own links are cut too (real-node.sh cut).
+    [ -d "$dir/real/$2" ] && bash "$here/real-node.sh" cut "$2" "$(real_index "$2")"
+    log "partitioned $2" ;;
+  heal) is_member "$2"; [ -d "$dir/real/$2" ] && bash "$here/real-node.sh" mend "$2" "$(real_index "$2")"
+    proxy_ctl POST "/members/$2/heal" >/dev/null; log "healed $2" ;;
   *) die "usage: testbed.sh up|down|status|crash M|restore M|partition M|heal M" ;;
 esac

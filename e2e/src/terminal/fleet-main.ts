@@ -7,7 +7,7 @@ import { Fleet, FleetOptionError } from './fleet.js';
 const USAGE =
   'usage: fleet-main --routes <url> --gateway <namespace/name> --results <file> [--terminals 4] [--rate 5]\n' +
   '  [--payments 100] [--duration <seconds> 60] [--seed 1] [--run-id <id>] [--capture 0.5] [--reverse 0.2]\n' +
-  '  [--timeout-ms 2000] [--currency EUR] [--amount-min 100] [--amount-max 5000] [--allow-network <cidr> ...]';
+  '  [--timeout-ms 2000] [--write-deadline-ms 30000] [--currency EUR] [--amount-min 100] [--amount-max 5000] [--allow-network <cidr> ...]';
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), [
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     { name: 'capture', kind: 'number' },
     { name: 'reverse', kind: 'number' },
     { name: 'timeout-ms', kind: 'number' },
+    { name: 'write-deadline-ms', kind: 'number' },
     { name: 'currency', kind: 'string' },
     { name: 'amount-min', kind: 'number' },
     { name: 'amount-max', kind: 'number' },
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     ...(num('capture') !== undefined ? { captureShare: num('capture') } : {}),
     ...(num('reverse') !== undefined ? { reverseShare: num('reverse') } : {}),
     ...(num('timeout-ms') !== undefined ? { requestTimeoutMs: num('timeout-ms') } : {}),
+    ...(num('write-deadline-ms') !== undefined ? { writeDeadlineMs: num('write-deadline-ms') } : {}),
     ...(f.currency !== undefined ? { currency: String(f.currency) } : {}),
     ...(num('amount-min') !== undefined ? { amountMinMinor: num('amount-min') } : {}),
     ...(num('amount-max') !== undefined ? { amountMaxMinor: num('amount-max') } : {}),
