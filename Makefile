@@ -85,6 +85,13 @@ testbed-down: ## Stop and delete the testbed clusters
 test-integration: tools build image-local browser-deps ## Integration and e2e tests on the testbed (brings it up and down)
 	bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration --runInBand
 
+.PHONY: test-real-pods
+test-real-pods: tools build image-local ## Payments through faults on real pods: kubelet (cached per version), containerd/CNI/iptables from apt, testbed with real nodes, suites, down
+	bash e2e/testbed/build-tools.sh kubelet
+	bash e2e/testbed/real-node-deps.sh
+	PAYGRID_REAL_NODES=1 bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration real-pods --runInBand \
+	  e2e/src/real-pods.e2e.test.ts e2e/src/fault-matrix/
+
 .PHONY: test
 test: lint verify-generate build test-unit check-dashboards test-workloads test-integration ## Everything CI runs
 
