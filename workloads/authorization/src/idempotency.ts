@@ -2,7 +2,7 @@
 // transfer id is derived from it, so a terminal that retries at another site after a failover
 // books the same id and the ledger answers the first result. The fingerprint of a body says
 // whether a retry is the same request; it holds the card token, never the PAN.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type Operation = 'authorize' | 'capture' | 'reversal';
 
@@ -14,7 +14,8 @@ export const ID_PREFIX: Readonly<Record<Operation, string>> = {
 
 /** Deterministic ledger transfer id for a write: prefix + 48 hex of SHA-256(gateway, key). */
 export function transferId(operation: Operation, gateway: string, idempotencyKey: string): string {
-  const digest = createHash('sha256').update(gateway).update('\0').update(idempotencyKey).digest('hex');
+  // One-shot hash (no Hash object per request); the same bytes as before, so the same ids.
+  const digest = hash('sha256', `${gateway}\0${idempotencyKey}`, 'hex');
   return ID_PREFIX[operation] + digest.slice(0, 48);
 }
 
@@ -29,9 +30,11 @@ export function fingerprint(
   target: string,
   fields: readonly (string | number | undefined)[],
 ): string {
-  return createHash('sha256')
-    .update(JSON.stringify([operation, target, ...fields.map((f) => (f === undefined ? null : f))]))
-    .digest('hex');
+  return hash(
+    'sha256',
+    JSON.stringify([operation, target, ...fields.map((f) => (f === undefined ? null : f))]),
+    'hex',
+  );
 }
 
 export type IdempotencyDecision = 'new' | 'replay' | 'conflict';

@@ -25,9 +25,20 @@ export interface LedgerClientOptions {
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+interface ParsedBase {
+  readonly baseUrl: string;
+  readonly secure: boolean;
+  readonly hostname: string;
+  readonly port: number;
+  /** The base's path without its trailing slash, prefixed to every call's path. */
+  readonly prefix: string;
+}
+
 export class LedgerClient {
   private readonly agent: Agent;
   private readonly httpsAgent: HttpsAgent;
+  /** The last endpoint parsed: it changes only with the contract, so not parsed per call. */
+  private base: ParsedBase | undefined;
 
   constructor(private readonly options: LedgerClientOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128, keepAliveMsecs: 10_000 };
@@ -48,9 +59,9 @@ export class LedgerClient {
         ambiguous: false,
         cause: 'the contract names no ledger endpoint',
       });
-    const url = new URL(target.baseUrl + path);
+    const base = this.parse(target.baseUrl);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const secure = url.protocol === 'https:';
+    const secure = base.secure;
     return new Promise((resolve) => {
       let settled = false;
       let sent = false;
@@ -61,8 +72,10 @@ export class LedgerClient {
         resolve(r);
       };
       const req = (secure ? httpsRequest : request)(
-        url,
         {
+          hostname: base.hostname,
+          port: base.port,
+          path: base.prefix + path,
           method,
           agent: secure ? this.httpsAgent : this.agent,
           headers: {
@@ -115,6 +128,21 @@ export class LedgerClient {
       req.on('finish', () => (sent = true));
       req.end(payload);
     });
+  }
+
+  private parse(baseUrl: string): ParsedBase {
+    if (this.base?.baseUrl === baseUrl) return this.base;
+    const url = new URL(baseUrl);
+    const secure = url.protocol === 'https:';
+    this.base = {
+      baseUrl,
+      secure,
+      // URL keeps IPv6 literals in brackets; the request options want the bare address.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : secure ? 443 : 80,
+      prefix: url.pathname.replace(/\/$/, ''),
+    };
+    return this.base;
   }
 
   close(): void {

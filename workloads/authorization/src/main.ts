@@ -84,9 +84,16 @@ async function main(): Promise<void> {
     failureThreshold: settings.breakerFailures,
     cooldownMs: settings.breakerCooldownMs,
   });
+  // Built once per contract (the watcher replaces the object on a change), not per ledger call.
+  let targetOf: { contract: Contract | undefined; target: LedgerTarget } | undefined;
   const ledger = new LedgerClient({
     timeoutMs: settings.ledgerTimeoutMs,
-    target: () => ledgerTarget(watcher.current),
+    target: () => {
+      const contract = watcher.current;
+      if (!targetOf || targetOf.contract !== contract)
+        targetOf = { contract, target: ledgerTarget(contract) };
+      return targetOf.target;
+    },
   });
   const exposure = new OfflineExposureBook({ count: metrics.offlineCount, amount: metrics.offlineAmount });
   const declines = new DeclineReporter({ ledger, breaker, metrics });
