@@ -76,6 +76,30 @@ describe('the write transaction on PostgreSQL', () => {
     expect(fence.rows[0]?.epoch).toBe('3');
   });
 
+  it('takes the ids of its opening reads as quoted literals: quotes and backslashes read nothing, run nothing', async () => {
+    // The API and the schema refuse such ids; the opening query must hold even so.
+    const nasty = ["o'brien\\x", "x'); DROP TABLE transfers; --", "E'\\\\'"];
+    const post = (id: string, pendingId: string): Job => {
+      const job = single(id, 'merchant:1', 'shop:4', 1) as Extract<Job, { kind: 'transfer' }>;
+      return { ...job, request: { ...job.request, type: 'post', pendingId } };
+    };
+    const results = await commitBatch(
+      client,
+      [...nasty.map((n, i) => post(`post-${i}`, n)), single('plain', 'merchant:1', 'shop:4', 2)],
+      { epoch: 3, member: 'ledger' },
+    );
+    expect(results.map((r) => (r.kind === 'rejected' ? r.reason : r.kind))).toEqual([
+      'PendingNotFound',
+      'PendingNotFound',
+      'PendingNotFound',
+      'booked',
+    ]);
+    const { rows } = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM transfers WHERE id = 'plain'",
+    );
+    expect(rows[0]?.n).toBe('1');
+  });
+
   it('notifies the change feed with the highest seq it committed, and only after the commit', async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();

@@ -1,10 +1,10 @@
 // One group commit: a whole batch of jobs in one PostgreSQL transaction, on the writer's own
 // connection. Order: take the ledger fence FOR UPDATE (this serialises every writer, in this
 // process and in any other ledger on the database, so event seqs are assigned in commit order),
-// judge and raise the fences, read what the batch names, plan it (plan-batch.ts, pure), insert the
+// read what the batch names in the same round trip, judge and raise the fences, plan it (plan-batch.ts, pure), insert the
 // booked rows in one statement (the triggers re-check every rule), record declines, notify the
 // change feed, commit. Round trips are what a batch waits on, so BEGIN rides with the fence
-// read and the notify with COMMIT, and the hot statements are prepared once per connection.
+// reads and the batch's reads, the notify with COMMIT, and the insert is prepared once per connection.
 // If the database refuses a row the plan booked (it should not), the transaction is rolled back
 // and the batch redone with each row under its own savepoint, so the refused row is isolated.
 import type { PoolClient, QueryResult } from 'pg';
@@ -112,6 +112,42 @@ SET LOCAL plan_cache_mode = force_custom_plan;
 SELECT epoch FROM fences WHERE scope = 'ledger' AND member = '*' FOR UPDATE;
 SELECT member, epoch FROM fences WHERE scope = 'authorization'`;
 
+/** A text[] literal, each element quoted by node-postgres (a request's id cannot break out of it). */
+function textArray(client: PoolClient, values: readonly string[]): string {
+  if (values.length === 0) return "'{}'::text[]";
+  return `ARRAY[${values.map((v) => client.escapeLiteral(v)).join(',')}]::text[]`;
+}
+
+/**
+ * The first round trip: BEGIN, the fences, and what the batch's transfers name — the transfers
+ * (duplicates, pendings) and their accounts, locked in id order as the transfer trigger locks
+ * each pair (no deadlock with another ledger or a direct SQL insert), NO KEY UPDATE like the
+ * trigger's UPDATEs (it does not wait for the KEY SHARE locks of other inserts' foreign-key
+ * checks). A batch waits on its round trips, more so when the cores are shared (each one wakes
+ * the backend and then this process): these reads were two more. The ids go in as quoted
+ * literals because the simple protocol that carries several statements takes no parameters.
+ */
+function openingQuery(
+  client: PoolClient,
+  transferJobs: readonly Extract<Job, { kind: 'transfer' }>[],
+): string {
+  if (transferJobs.length === 0) return BEGIN_AND_READ_FENCES;
+  const ids = [
+    ...new Set(
+      transferJobs.flatMap((j) => [j.request.id, ...(j.request.pendingId ? [j.request.pendingId] : [])]),
+    ),
+  ];
+  const accountIds = [
+    ...new Set(transferJobs.flatMap((j) => [j.request.debitAccountId, j.request.creditAccountId])),
+  ];
+  return `${BEGIN_AND_READ_FENCES};
+SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY(${textArray(client, ids)});
+SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY(${textArray(client, accountIds)}) ORDER BY id FOR NO KEY UPDATE`;
+}
+
+const transferJobsOf = (jobs: readonly Job[]) =>
+  jobs.filter((j): j is Extract<Job, { kind: 'transfer' }> => j.kind === 'transfer');
+
 /** The planner, a parameter so a test can give the database a wrong plan to refuse. */
 export type Planner = typeof planBatch;
 
@@ -138,7 +174,9 @@ async function attempt(
   mode: Mode,
 ): Promise<JobResult[] | typeof REFUSED> {
   try {
-    const opened = (await client.query(BEGIN_AND_READ_FENCES)) as unknown as QueryResult[];
+    const opened = (await client.query(
+      openingQuery(client, transferJobsOf(jobs)),
+    )) as unknown as QueryResult[];
     const done = await inTransaction(client, jobs, self, plan, mode, opened);
     if (done === REFUSED) {
       await client.query('ROLLBACK');
@@ -176,7 +214,7 @@ async function inTransaction(
       [String(self.epoch)],
     );
 
-  const transferJobs = jobs.filter((j): j is Extract<Job, { kind: 'transfer' }> => j.kind === 'transfer');
+  const transferJobs = transferJobsOf(jobs);
   const raise = fencesToRaise(transferJobs.map((j) => j.writer));
   if (raise.size > 0)
     await client.query(
@@ -198,31 +236,12 @@ async function inTransaction(
   const results = new Array<JobResult | undefined>(jobs.length);
   let maxSeq = 0;
   if (transferJobs.length > 0) {
-    const ids = [
-      ...new Set(
-        transferJobs.flatMap((j) => [j.request.id, ...(j.request.pendingId ? [j.request.pendingId] : [])]),
-      ),
-    ];
-    const accountIds = [
-      ...new Set(transferJobs.flatMap((j) => [j.request.debitAccountId, j.request.creditAccountId])),
-    ];
-    // One connection runs one query at a time: read sequentially.
-    const transfers = await client.query<TransferRow>({
-      name: 'ledger_read_transfers',
-      text: `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1)`,
-      values: [ids],
-    });
-    // Locked in id order, as the transfer trigger locks each pair: no deadlock with another
-    // ledger or a direct SQL insert. NO KEY UPDATE, like the trigger's UPDATEs: it does not wait
-    // for the KEY SHARE locks of other inserts' foreign-key checks.
-    const accounts = await client.query<AccountRow>({
-      name: 'ledger_lock_accounts',
-      text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
-      values: [accountIds],
-    });
+    // Read and locked in the opening round trip (openingQuery), under the ledger fence.
+    const transfers = (opened[4]?.rows ?? []) as TransferRow[];
+    const accounts = (opened[5]?.rows ?? []) as AccountRow[];
     const planned = plan(transferJobs, {
-      accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
-      transfers: new Map(transfers.rows.map((r) => [r.id, toTransfer(r)])),
+      accounts: new Map(accounts.map((r) => [r.id, toAccount(r)])),
+      transfers: new Map(transfers.map((r) => [r.id, toTransfer(r)])),
       memberFences,
       now: Date.now(),
     });
