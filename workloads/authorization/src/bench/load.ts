@@ -1,5 +1,6 @@
 // What both benchmarks share: an authorization body, a request factory with a unique
 // Idempotency-Key per request, the run through autocannon, and one line of figures with the machine.
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { freePort, ServiceProcess } from '@paygrid/workload-kit/testing';
@@ -83,4 +84,29 @@ export function histogramMean(metrics: string, name: string): { count: number; m
   const count = new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1];
   if (sum === undefined || count === undefined || Number(count) === 0) return undefined;
   return { count: Number(count), mean: Number(sum) / Number(count) };
+}
+
+/**
+ * CPU time a process has used (all its threads, user + system), from Linux's /proc; undefined
+ * elsewhere. CPU per request is what a change saves, and unlike req/s it barely moves when other
+ * work shares the cores.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a /proc/<pid>/stat line (fields 14 and 15, after the parenthesised name), in ms at 100 ticks/s. */
+export function cpuMsOfStat(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function cpuPerRequestLine(name: string, usedMs: number | undefined, requests: number): string {
+  if (usedMs === undefined || requests === 0) return '';
+  return `${name}: ${Math.round(usedMs)} ms CPU for ${requests} requests (${((usedMs * 1000) / requests).toFixed(0)} µs each)\n`;
 }

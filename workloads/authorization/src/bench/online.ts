@@ -9,7 +9,7 @@
 //   node workloads/authorization/dist/bench/online.js [durationSeconds] [connections]
 import { createTestDatabase, type TestDatabase } from '@paygrid/workload-kit/testing';
 import { startAuthorization, startLedger } from '../test-support/processes.js';
-import { drive, histogramMean, httpFloor, ratioLine, report } from './load.js';
+import { cpuMs, cpuPerRequestLine, drive, histogramMean, httpFloor, ratioLine, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 64);
@@ -33,7 +33,13 @@ const authz = await startAuthorization(
 );
 try {
   await drive(authz.service.url, { connections, durationSeconds: 2 }); // warm-up
+  const pids = [authz.service.pid, ledger.pid];
+  const cpuBefore = pids.map(cpuMs);
   const result = await drive(authz.service.url, { connections, durationSeconds });
+  const cpuUsed = pids.map((pid, i) => {
+    const [after, before] = [cpuMs(pid), cpuBefore[i]];
+    return after !== undefined && before !== undefined ? after - before : undefined;
+  });
   process.stdout.write(
     report(
       `authorization online → ledger → PostgreSQL (${connections} connections, ${durationSeconds} s)`,
@@ -44,6 +50,8 @@ try {
       },
     ),
   );
+  process.stdout.write(cpuPerRequestLine('authorization', cpuUsed[0], result['2xx']));
+  process.stdout.write(cpuPerRequestLine('ledger', cpuUsed[1], result['2xx']));
   process.stdout.write(ratioLine('online', result, await httpFloor({ connections, durationSeconds })));
   const metrics = await (await fetch(`${authz.service.url}/metrics`)).text();
   const standIn =

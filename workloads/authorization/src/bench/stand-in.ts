@@ -12,7 +12,7 @@ import {
   authorizationFiles,
   ContractVolume,
 } from '../test-support/contract-volume.js';
-import { drive, httpFloor, ratioLine, report } from './load.js';
+import { cpuMs, cpuPerRequestLine, drive, httpFloor, ratioLine, report } from './load.js';
 
 const durationSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 32);
@@ -44,12 +44,21 @@ service.start();
 try {
   await service.waitReady();
   await drive(service.url, { connections, durationSeconds: 2 }); // warm-up (JIT, breaker opens)
+  const cpuBefore = cpuMs(service.pid);
   const result = await drive(service.url, { connections, durationSeconds });
+  const cpuAfter = cpuMs(service.pid);
   process.stdout.write(
     report(`authorization stand-in (${connections} connections, ${durationSeconds} s)`, result, {
       rps: 10_000,
       p99Ms: 5,
     }),
+  );
+  process.stdout.write(
+    cpuPerRequestLine(
+      'authorization (main + journal thread)',
+      cpuAfter !== undefined && cpuBefore !== undefined ? cpuAfter - cpuBefore : undefined,
+      result['2xx'],
+    ),
   );
   process.stdout.write(ratioLine('stand-in', result, await httpFloor({ connections, durationSeconds })));
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
