@@ -93,7 +93,7 @@ test-real-pods: tools build image-local ## Payments through faults on real pods:
 	  e2e/src/real-pods.e2e.test.ts e2e/src/fault-matrix/
 
 .PHONY: test
-test: lint verify-generate build test-unit check-dashboards test-workloads test-integration ## Everything CI runs
+test: lint verify-generate build test-unit check-dashboards test-workloads test-integration test-real-pods ## Everything CI runs
 
 .PHONY: demo
 demo: tools build ## Testbed + CRDs + members + operator + example gateway, converging (leaves it running)
