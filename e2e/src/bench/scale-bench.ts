@@ -38,7 +38,7 @@ import { OperatorProcess } from '../harness/operator-process.js';
 import { isReady } from '../harness/gateways.js';
 import { waitFor } from '../harness/wait.js';
 import { cpuSeconds, memoryMiB, WRITE_VERBS } from './karmada-figures.js';
-import { cpuByComponent, cpuSpent, formatCpu } from './testbed-cpu.js';
+import { cpuByProcess, cpuSpent, formatCpu, type ProcessCpu } from './testbed-cpu.js';
 import { machine, quantile, type HistogramSample, histogramQuantile, parseHistogram } from './stats.js';
 
 const N = Math.max(1, Number(process.env.BENCH_N ?? 1000));
@@ -187,18 +187,18 @@ class FleetWatch {
 
 /** /proc figures of a process: resident set, peak, CPU seconds. */
 /** CPU seconds of the testbed's processes by component (see testbed-cpu.ts). */
-function testbedCpu(): Map<string, number> {
-  const procs: { argv: string[]; stat: string }[] = [];
+function testbedCpu(): Map<string, ProcessCpu> {
+  const procs: { pid: string; argv: string[]; stat: string }[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      procs.push({ argv, stat: readFileSync(`/proc/${pid}/stat`, 'utf8') });
+      procs.push({ pid, argv, stat: readFileSync(`/proc/${pid}/stat`, 'utf8') });
     } catch {
       // Exited while we looked.
     }
   }
-  return cpuByComponent(procs, join(testbedDir, 'kwok'));
+  return cpuByProcess(procs, join(testbedDir, 'kwok'));
 }
 
 function procStats(pid: number): { rssMiB: number; hwmMiB: number; cpuSeconds: number } {

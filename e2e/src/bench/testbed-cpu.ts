@@ -12,24 +12,35 @@ export function testbedComponent(argv: readonly string[], kwokWorkdir: string): 
   return basename(argv[0]!);
 }
 
-/** CPU seconds per component from (argv, /proc/<pid>/stat) pairs; processes elsewhere are left out. */
-export function cpuByComponent(
-  processes: Iterable<{ argv: readonly string[]; stat: string }>,
+export interface ProcessCpu {
+  readonly component: string;
+  readonly seconds: number;
+}
+
+/** CPU seconds per testbed process (by pid) from (pid, argv, /proc/<pid>/stat); others left out. */
+export function cpuByProcess(
+  processes: Iterable<{ pid: string; argv: readonly string[]; stat: string }>,
   kwokWorkdir: string,
-): Map<string, number> {
-  const out = new Map<string, number>();
+): Map<string, ProcessCpu> {
+  const out = new Map<string, ProcessCpu>();
   for (const p of processes) {
-    const c = testbedComponent(p.argv, kwokWorkdir);
-    if (c === undefined) continue;
-    out.set(c, (out.get(c) ?? 0) + cpuSeconds(p.stat));
+    const component = testbedComponent(p.argv, kwokWorkdir);
+    if (component !== undefined) out.set(p.pid, { component, seconds: cpuSeconds(p.stat) });
   }
   return out;
 }
 
-/** after − before per component (a process that exited in between counts only what is left). */
-export function cpuSpent(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>) {
+/**
+ * CPU spent between two samples, per component: each process's own difference, so a cluster
+ * stopped in between (a crash) costs nothing instead of taking its whole past off the total; a
+ * process started in between counts from zero.
+ */
+export function cpuSpent(before: ReadonlyMap<string, ProcessCpu>, after: ReadonlyMap<string, ProcessCpu>) {
   const out = new Map<string, number>();
-  for (const [k, v] of after) out.set(k, Math.max(0, v - (before.get(k) ?? 0)));
+  for (const [pid, p] of after) {
+    const spent = p.seconds - (before.get(pid)?.seconds ?? 0);
+    out.set(p.component, (out.get(p.component) ?? 0) + Math.max(0, spent));
+  }
   return out;
 }
 

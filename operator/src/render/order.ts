@@ -67,6 +67,22 @@ export function sortForApply<T extends KubernetesObject>(objects: readonly T[]):
 }
 
 /**
+ * The objects in apply stages, each sent at once, the stages one after the other: the Namespace;
+ * then what runs nothing (network policies, identity, configuration, Secrets, the Service); then
+ * the Deployment and the PodDisruptionBudget that protects it. Pods can only come from the last
+ * stage, so they still never start unprotected nor without their configuration, and a pass costs
+ * three round trips to a member instead of one per object (issue 11: passes were bound by
+ * sequential requests).
+ */
+export function applyStages<T extends KubernetesObject>(objects: readonly T[]): T[][] {
+  const stageOf = (o: KubernetesObject) =>
+    o.kind === 'Namespace' ? 0 : o.kind === 'Deployment' || o.kind === 'PodDisruptionBudget' ? 2 : 1;
+  const stages: T[][] = [[], [], []];
+  for (const o of sortForApply(objects)) stages[stageOf(o)]!.push(o);
+  return stages.filter((s) => s.length > 0);
+}
+
+/**
  * A copy in deletion order, the reverse: the PodDisruptionBudget and Deployment go first, the
  * network policies last (pods stay isolated until they are gone).
  */

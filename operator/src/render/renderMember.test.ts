@@ -16,7 +16,7 @@ import type { RenderContext } from './context.js';
 import { CONFIG_HASH_ANNOTATION } from './deployment.js';
 import { pruneLabelSelector } from './labels.js';
 import { RenderError } from './names.js';
-import { managedKinds, sortForApply, sortForDeletion } from './order.js';
+import { applyStages, managedKinds, sortForApply, sortForDeletion } from './order.js';
 import { renderMember } from './renderMember.js';
 import { SECRET_VERSION_ANNOTATION } from './secrets.js';
 
@@ -429,6 +429,19 @@ describe('apply order and pruning', () => {
     expect(kinds.lastIndexOf('NetworkPolicy')).toBeLessThan(kinds.indexOf('Deployment'));
     expect(sortForDeletion(objects)[0]?.kind).toBe('PodDisruptionBudget');
     expect(sortForDeletion(objects).at(-1)?.kind).toBe('Namespace');
+  });
+
+  it('applyStages: the Namespace alone, then what runs nothing, then the Deployment with its PDB', () => {
+    const objects = renderMember(gw, all, CLOUD);
+    const stages = applyStages([...objects].reverse());
+    expect(stages.map((st) => [...new Set(st.map((o) => o.kind))])).toEqual([
+      ['Namespace'],
+      expect.arrayContaining(['NetworkPolicy', 'ServiceAccount', 'ConfigMap', 'Service']),
+      ['Deployment', 'PodDisruptionBudget'],
+    ]);
+    expect(stages.flat()).toHaveLength(objects.length);
+    expect(stages[1]!.some((o) => o.kind === 'Deployment')).toBe(false);
+    expect(applyStages(objects.filter((o) => o.kind === 'ConfigMap')).length).toBe(1);
   });
 
   it('lists the managed kinds with apiVersion, plural and whether to prune', () => {

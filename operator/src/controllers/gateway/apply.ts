@@ -1,6 +1,8 @@
 // Apply: renders what each member needs and server-side applies it under
 // paygrid's field manager. Members are handled concurrently, each with its
 // own request deadline; an unreachable member is skipped, never waited on.
+// Within a member, objects go in three stages (Namespace; what runs nothing;
+// Deployment and PDB), each stage's requests at once.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
   FIELD_MANAGER,
@@ -15,6 +17,7 @@ import {
   gatewayRef,
   renderMember,
   RenderError,
+  applyStages,
   sortForApply,
   type RenderContext,
 } from '../../render/index.js';
@@ -155,7 +158,9 @@ export async function applyStep(pass: GatewayPass, deps: GatewayDeps): Promise<S
       const client = deps.memberClients.get(key);
       if (!client) return;
       try {
-        for (const obj of objects) await applyOne(pass, deps, key, client, obj);
+        // Stage by stage (render/order.ts applyStages), each stage's objects at once.
+        for (const stage of applyStages(objects))
+          await Promise.all(stage.map((obj) => applyOne(pass, deps, key, client, obj)));
       } catch (err) {
         deps.metrics.memberApplyTotal.inc({ member: key, result: 'error' });
         pass.memberProblems.set(key, {

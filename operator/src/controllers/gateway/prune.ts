@@ -5,7 +5,13 @@
 import { LABEL_MEMBER } from '../../api/index.js';
 import { memberKey } from '../../members/index.js';
 import type { Component, PaymentGateway } from '../../api/index.js';
-import { componentSecretIdentity, gatewayRef, managedKinds, pruneLabelSelector } from '../../render/index.js';
+import {
+  componentSecretIdentity,
+  gatewayRef,
+  managedKinds,
+  pruneLabelSelector,
+  sortForDeletion,
+} from '../../render/index.js';
 import type { ObjectClient } from '../../runtime/object-client.js';
 import { errorText } from '../../runtime/errors.js';
 import { objectId } from './applied-cache.js';
@@ -56,13 +62,17 @@ export async function pruneStep(
       if (deps.pruneMemory.isCurrent(pass.key, key, signature)) return;
       try {
         let deleted = 0;
-        for (const kind of managedKinds().filter((k) => k.prune === 'label')) {
-          for (const obj of await client.listByLabel(kind.apiVersion, kind.kind, selector)) {
-            const id = objectId(key, obj);
-            if (wanted.has(id)) continue;
-            if (await client.remove(obj)) deleted++;
-            deps.applied.forget(id);
-          }
+        // One list per kind, all at once; what is not wanted goes in deletion order.
+        const listed = await Promise.all(
+          managedKinds()
+            .filter((k) => k.prune === 'label')
+            .map((kind) => client.listByLabel(kind.apiVersion, kind.kind, selector)),
+        );
+        for (const obj of sortForDeletion(listed.flat())) {
+          const id = objectId(key, obj);
+          if (wanted.has(id)) continue;
+          if (await client.remove(obj)) deleted++;
+          deps.applied.forget(id);
         }
         deleted += await pruneSecretCopies(client, key, gw, pass, wanted, deps);
         if (deleted > 0) pass.log.info({ member: key, deleted }, 'pruned objects no longer desired');
