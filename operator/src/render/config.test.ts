@@ -9,7 +9,8 @@ describe('configHash', () => {
       configHash(data),
     );
     expect(configHash({ ...data, region: 'eu-north' })).not.toBe(configHash(data));
-    expect(FENCING_KEYS).toEqual(['epoch', 'role', 'replaced-member']);
+    expect(configHash({ ...data, 'fenced-members': 'edge-b' })).toBe(configHash(data));
+    expect(FENCING_KEYS).toEqual(['epoch', 'role', 'replaced-member', 'fenced-members']);
   });
 });
 

@@ -1,7 +1,7 @@
 // The configuration a workload reads, rendered into its ConfigMap and mounted as files under
 // /etc/paygrid (a mounted ConfigMap is updated in place; environment variables would not be).
 //
-// Fencing data (epoch, role, replaced member) is in the ConfigMap, so it reaches the running pods,
+// Fencing data (epoch, role, replaced member, fenced members) is in the ConfigMap, so it reaches the running pods,
 // but not in the config hash on the pod template: an epoch bump or a promotion must fence the
 // workloads without restarting them. Everything else is in the hash, so changing it rolls the pods.
 import { createHash } from 'node:crypto';
@@ -23,6 +23,7 @@ export const CONFIG_KEYS = {
   role: 'role',
   epoch: 'epoch',
   replacedMember: 'replaced-member',
+  fencedMembers: 'fenced-members',
   ledgerEndpoint: 'ledger-endpoint',
   standInFloorLimitMinor: 'stand-in-floor-limit-minor',
   standInMaxOfflineCount: 'stand-in-max-offline-count',
@@ -35,13 +36,29 @@ export const FENCING_KEYS: readonly string[] = [
   CONFIG_KEYS.epoch,
   CONFIG_KEYS.role,
   CONFIG_KEYS.replacedMember,
+  CONFIG_KEYS.fencedMembers,
 ];
+
+/**
+ * The other members whose authorization placement of this gateway is Lost: cut off from the hub,
+ * they may still reach the ledger with their old epoch. Every serving site names them, so its
+ * first ledger write raises their fence to its epoch and their writes are refused from then on —
+ * also when the one that stood in is the one lost and the slot went home, where no placement
+ * names it as replaced (found by the fault matrix, issue 12).
+ */
+export function fencedMembers(placements: readonly Placement[], self: string): string[] {
+  const lost = placements.filter(
+    (p) => p.component === 'authorization' && p.state === 'Lost' && p.member !== self,
+  );
+  return [...new Set(lost.map((p) => p.member))].sort();
+}
 
 /** The ConfigMap data of one placement. */
 export function renderConfigData(
   spec: ResolvedGatewaySpec,
   placement: Placement,
   context: RenderContext,
+  fenced: readonly string[] = [],
 ): Record<string, string> {
   const data: Record<string, string> = {
     [CONFIG_KEYS.gateway]: `${spec.namespace}/${spec.name}`,
@@ -55,6 +72,7 @@ export function renderConfigData(
   if (context.member.zone) data[CONFIG_KEYS.zone] = context.member.zone;
   if (placement.replacedMember) data[CONFIG_KEYS.replacedMember] = placement.replacedMember;
   if (placement.component === 'authorization') {
+    if (fenced.length > 0) data[CONFIG_KEYS.fencedMembers] = fenced.join(',');
     const standIn = spec.authorization.standIn;
     if (context.ledgerEndpoint) data[CONFIG_KEYS.ledgerEndpoint] = context.ledgerEndpoint;
     data[CONFIG_KEYS.standInFloorLimitMinor] = String(standIn.floorLimitMinor);

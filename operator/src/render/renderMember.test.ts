@@ -321,6 +321,22 @@ describe('renderMember', () => {
     expect(cmOf(promoted).data?.['replaced-member']).toBe('edge-z');
     expect(hashOf(promoted)).toBe(base);
 
+    // The slot went home after its stand-in was lost: the home names the Lost stand-in (and any
+    // other Lost authorization placement, never itself) so the ledger fences it; still no restart.
+    const home = renderMember(
+      gw,
+      [
+        authPlacement,
+        { ...authPlacement, member: 'edge-z', state: 'Lost' },
+        { ...authPlacement, member: 'edge-y', state: 'Lost', replacedMember: authPlacement.member },
+        { ...authPlacement, member: 'edge-x', state: 'Draining' },
+      ],
+      EDGE,
+    );
+    expect(cmOf(home).data?.['fenced-members']).toBe('edge-y,edge-z');
+    expect(cmOf(edgeObjects).data?.['fenced-members']).toBeUndefined();
+    expect(hashOf(home)).toBe(base);
+
     expect(hashOf(renderMember(makeGateway(1000), all, EDGE))).not.toBe(base);
     expect(hashOf(renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' }))).not.toBe(
       base,

@@ -4,7 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { PaymentGateway, Placement } from '../api/index.js';
 import { resolveGatewaySpec } from '../placement/gatewaySpec.js';
 import { sortPlacements } from '../placement/placementRecords.js';
-import { configHash, renderConfigData } from './config.js';
+import { configHash, fencedMembers, renderConfigData } from './config.js';
 import { renderConfigMap } from './configMap.js';
 import type { RenderContext } from './context.js';
 import { componentWorkload, renderDeployment } from './deployment.js';
@@ -52,7 +52,8 @@ export function renderMember(
   for (const p of mine) {
     const workload = componentWorkload(spec, p.component);
     if (workload === undefined) continue;
-    const data = renderConfigData(spec, p, context);
+    const fenced = p.component === 'authorization' ? fencedMembers(placements, context.member.name) : [];
+    const data = renderConfigData(spec, p, context, fenced);
     const replicas = p.replicas ?? workload.replicas;
     const copied = componentSecretRef(spec, p.component) ? context.secrets?.get(p.component) : undefined;
     if (copied) objects.push(renderComponentSecret(gw, p.component, copied));

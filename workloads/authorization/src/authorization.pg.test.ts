@@ -365,6 +365,47 @@ describe('authorization with the ledger, as processes on PostgreSQL', () => {
     await invariantsHold();
   });
 
+  it('a site that names a Lost member in fenced-members gets that member fenced: its old-epoch holds are refused', async () => {
+    // The slot went home to this site after its stand-in edge-y was lost: nothing names edge-y as
+    // replaced, so only fenced-members keeps a cut-off edge-y (still reaching the ledger) from booking.
+    const hold = (member: string, epoch: string) =>
+      fetch(`${ledger.url}/v1/transfers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'paygrid-epoch': epoch, 'paygrid-member': member },
+        body: JSON.stringify({
+          id: `authz_lost_${randomUUID().replace(/-/g, '')}`,
+          type: 'pending',
+          debitAccountId: 'card:lost',
+          creditAccountId: 'merchant:m-42',
+          amountMinor: 1,
+          currency: 'EUR',
+          metadata: {},
+        }),
+      });
+    // Before: nothing fences edge-y.
+    expect((await hold('edge-y', '5')).status).toBe(201);
+    authz.volume.publish(
+      authorizationContract({
+        ...LIMITS,
+        'ledger-endpoint': ledger.url,
+        epoch: '6',
+        'replaced-member': 'edge-c',
+        'fenced-members': 'edge-y',
+      }),
+    );
+    // Once the site runs on the new contract, its next approval raises edge-y's fence.
+    let refused: Response | undefined;
+    await eventually('edge-y fenced by the site', async () => {
+      expect((await authorize(payment(100))).status).toBe(201);
+      refused = await hold('edge-y', '5');
+      return refused.status === 409;
+    });
+    expect(JSON.stringify(await refused!.json())).toContain('Fenced');
+    // A newer epoch for edge-y (it serves again) passes.
+    expect((await hold('edge-y', '6')).status).toBe(201);
+    await invariantsHold();
+  });
+
   it('no test PAN in any log line of either process; SIGTERM stops cleanly', async () => {
     expect(await authz.service.stop('SIGTERM')).toBe(0);
     const logs = authz.service.logs() + ledger.logs();

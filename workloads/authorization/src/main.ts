@@ -38,6 +38,7 @@ function ledgerTarget(contract: Contract | undefined): LedgerTarget {
       'paygrid-epoch': String(contract.epoch),
       'paygrid-member': contract.member,
       ...(contract.replacedMember ? { 'paygrid-replaced-member': contract.replacedMember } : {}),
+      ...(contract.fencedMembers ? { 'paygrid-fenced-members': contract.fencedMembers.join(',') } : {}),
     },
   };
 }

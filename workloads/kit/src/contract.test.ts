@@ -37,6 +37,17 @@ describe('parseContract', () => {
     });
   });
 
+  it('reads the fenced (Lost) members the operator lists, and refuses a bad name', () => {
+    expect(parseContract({ ...authorization, 'fenced-members': 'edge-b,edge-c\n' }).fencedMembers).toEqual([
+      'edge-b',
+      'edge-c',
+    ]);
+    expect(parseContract(authorization).fencedMembers).toBeUndefined();
+    expect(() => parseContract({ ...authorization, 'fenced-members': 'edge-b,Edge C' })).toThrow(
+      /fenced-members: must be member names separated by commas/,
+    );
+  });
+
   it('needs no stand-in limits for the ledger, and keeps the replaced member', () => {
     const ledger = parseContract({
       gateway: 'payments/checkout',

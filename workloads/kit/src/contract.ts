@@ -13,6 +13,7 @@ export const CONTRACT_FILES = {
   role: 'role',
   epoch: 'epoch',
   replacedMember: 'replaced-member',
+  fencedMembers: 'fenced-members',
   ledgerEndpoint: 'ledger-endpoint',
   standInFloorLimitMinor: 'stand-in-floor-limit-minor',
   standInMaxOfflineCount: 'stand-in-max-offline-count',
@@ -56,6 +57,8 @@ export interface Contract {
   readonly epoch: number;
   /** The member this placement replaced, when it is a failover target. */
   readonly replacedMember?: string;
+  /** Members whose authorization placement is Lost: this site's ledger writes fence them. */
+  readonly fencedMembers?: readonly string[];
   /** Base URL of the serving ledger (authorization only). */
   readonly ledgerEndpoint?: string;
   /** Stand-in limits (authorization only). */
@@ -106,6 +109,20 @@ export function parseContract(files: Files): Contract {
   const component = oneOf(files, F.component, COMPONENTS);
   const zone = text(files, F.zone);
   const replacedMember = text(files, F.replacedMember);
+  const fencedText = text(files, F.fencedMembers);
+  const fencedMembers =
+    fencedText === undefined
+      ? []
+      : fencedText
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
+  for (const m of fencedMembers)
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(m))
+      throw new ContractError(
+        F.fencedMembers,
+        `must be member names separated by commas, got "${m.slice(0, 80)}"`,
+      );
   const ledgerEndpoint = text(files, F.ledgerEndpoint);
   if (ledgerEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(ledgerEndpoint))
     throw new ContractError(F.ledgerEndpoint, `must be an http(s) URL, got "${ledgerEndpoint.slice(0, 80)}"`);
@@ -134,6 +151,7 @@ export function parseContract(files: Files): Contract {
     role: oneOf(files, F.role, ROLES),
     epoch: nonNegativeInteger(files, F.epoch),
     ...(replacedMember !== undefined ? { replacedMember } : {}),
+    ...(fencedMembers.length > 0 ? { fencedMembers } : {}),
     ...(ledgerEndpoint !== undefined ? { ledgerEndpoint: ledgerEndpoint.replace(/\/+$/, '') } : {}),
     ...(standIn !== undefined ? { standIn } : {}),
   };

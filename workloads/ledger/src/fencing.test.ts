@@ -29,6 +29,23 @@ describe('fencing', () => {
     ]);
   });
 
+  it('raises the fences of the Lost members a writer names, never its own', () => {
+    // edge-a went home after its stand-in edge-b was lost: edge-a replaces nobody but names edge-b.
+    const raise = fencesToRaise([
+      { epoch: 7, member: 'edge-a', fencedMembers: ['edge-b', 'edge-a'] },
+      { epoch: 5, member: 'edge-c', replacedMember: 'edge-d', fencedMembers: ['edge-b'] },
+    ]);
+    expect([...raise]).toEqual([
+      ['edge-b', 7],
+      ['edge-d', 5],
+    ]);
+    // From then on edge-b's online writes at its old epoch are refused.
+    expect(judgeWriter({ epoch: 6, member: 'edge-b' }, false, raise.get('edge-b'))).toEqual({
+      ok: false,
+      fenceEpoch: 7,
+    });
+  });
+
   it('applies a raise as the database does: each fence the higher of read and raised', () => {
     const read = new Map([
       ['edge-a', 7],

@@ -5,6 +5,8 @@ export interface WriterIdentity {
   readonly epoch: number;
   readonly member: string;
   readonly replacedMember?: string;
+  /** Members the writer's contract names as Lost (fenced-members): fenced like the replaced one. */
+  readonly fencedMembers?: readonly string[];
 }
 
 export type FenceVerdict = { readonly ok: true } | { readonly ok: false; readonly fenceEpoch: number };
@@ -27,12 +29,20 @@ export function judgeWriter(
   return { ok: false, fenceEpoch: memberFence };
 }
 
-/** The fences a batch raises: each replaced member named by a writer, to that writer's epoch. */
+/**
+ * The fences a batch raises: each replaced member and each fenced (Lost) member a writer names, to
+ * that writer's epoch; a writer never fences itself.
+ */
 export function fencesToRaise(writers: readonly WriterIdentity[]): Map<string, number> {
   const raise = new Map<string, number>();
   for (const w of writers) {
-    if (w.replacedMember === undefined || w.replacedMember === w.member) continue;
-    raise.set(w.replacedMember, Math.max(raise.get(w.replacedMember) ?? 0, w.epoch));
+    for (const m of [
+      ...(w.replacedMember !== undefined ? [w.replacedMember] : []),
+      ...(w.fencedMembers ?? []),
+    ]) {
+      if (m === w.member) continue;
+      raise.set(m, Math.max(raise.get(m) ?? 0, w.epoch));
+    }
   }
   return raise;
 }

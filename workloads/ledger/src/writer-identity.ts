@@ -26,5 +26,23 @@ export function parseWriterIdentity(headers: IncomingHttpHeaders): WriterIdentit
   const replaced = header(headers, 'paygrid-replaced-member');
   if (replaced !== undefined && replaced !== '' && !MEMBER.test(replaced))
     throw bad('Paygrid-Replaced-Member', 'Paygrid-Replaced-Member must be a member name or absent');
-  return { epoch: Number(epoch), member, ...(replaced ? { replacedMember: replaced } : {}) };
+  const fencedText = header(headers, 'paygrid-fenced-members');
+  const fenced =
+    fencedText === undefined
+      ? []
+      : fencedText
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
+  if (fenced.length > 32 || fenced.some((m) => !MEMBER.test(m)))
+    throw bad(
+      'Paygrid-Fenced-Members',
+      'Paygrid-Fenced-Members must be at most 32 member names separated by commas',
+    );
+  return {
+    epoch: Number(epoch),
+    member,
+    ...(replaced ? { replacedMember: replaced } : {}),
+    ...(fenced.length > 0 ? { fencedMembers: fenced } : {}),
+  };
 }
