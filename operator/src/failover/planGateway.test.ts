@@ -660,3 +660,54 @@ describe('planGateway: never zero serving endpoints, counts and cycles', () => {
     expect(r.plan.removed).toEqual([]);
   });
 });
+
+describe('planGateway: a move completes while an earlier stand-in of the slot is Lost', () => {
+  it('re-roots the Lost stand-in to the move target instead of replacing the old root a second time', () => {
+    // Found by the property test: edge-a was moved to edge-b by an SRE, edge-b was lost, then
+    // edge-a was moved again, to edge-c. When edge-c serves, the slot's root becomes edge-c; the Lost
+    // edge-b still named edge-a, whose slot, left without a home, got a FailoverTarget of its own:
+    // two serving where one is wanted.
+    const gw0 = gateway({ authorization: { sites: 1 } });
+    const members = [
+      healthy('edge-a', { zone: 'zone-a' }),
+      down('edge-b', 2, { zone: 'zone-a' }),
+      healthy('edge-c', { zone: 'zone-a' }),
+      healthy('edge-d', { zone: 'zone-a' }),
+      ...clouds,
+    ];
+    const ledger = {
+      component: 'ledger' as const,
+      member: 'cloud-a',
+      memberKind: 'CloudCluster' as const,
+      state: 'Active' as const,
+      since: at(0),
+      reason: 'PrimaryConfigured',
+    };
+    const auth = (member: string, state: 'Active' | 'Lost', since: number, extra: object = {}) => ({
+      component: 'authorization' as const,
+      member,
+      memberKind: 'EdgeSite' as const,
+      state,
+      replicas: 2,
+      since: at(since),
+      reason: state === 'Lost' ? 'MemberUnreachable' : 'Selected',
+      ...extra,
+    });
+    const gw = applyPlan(gw0, {
+      epoch: 4,
+      placements: [
+        auth('edge-a', 'Active', 0),
+        auth('edge-c', 'Active', 3, {
+          reason: 'ManualMove',
+          replacedMember: 'edge-a',
+          unavailableSince: at(3),
+        }),
+        auth('edge-b', 'Lost', 2, { replacedMember: 'edge-a' }),
+        ledger,
+      ],
+    });
+    const r = pass(gw, members, { 'edge-a': 'up', 'edge-c': 'up', 'edge-b': 'unobserved' }, 4);
+    expect(authView(r.plan.placements)).toEqual(['edge-c:Active', 'edge-a:Draining', 'edge-b:Lost>edge-c']);
+    expect(reasons(r.plan)).toContain('MoveCompleted');
+  });
+});

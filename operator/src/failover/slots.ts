@@ -558,6 +558,13 @@ export function resolveSlots(observed: readonly Work[], ctx: PlanContext): Slots
           { reason: 'Moved', message: `moved here from ${root} by an SRE`, replacedMember: null },
           now,
         );
+        // The slot's root is now the move target: what else stood in for the old root (a Lost or
+        // Draining stand-in) belongs to the new root's slot, or that slot, left without a home,
+        // would get a replacement of its own — two serving for one wanted (property test).
+        for (const other of items) {
+          if (other !== primary && other.next.replacedMember === root)
+            other.next = { ...other.next, replacedMember: primary.member.name };
+        }
         event(
           'Normal',
           'MoveCompleted',
