@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
 import { kubectl, MEMBERS, testbedDir } from '../testbed/clusters.js';
-import { realDatabaseUrls, realNodeAddress } from '../testbed/real-nodes.js';
+import { realDatabaseSocketDir, realDatabaseUrls, realNodeAddress } from '../testbed/real-nodes.js';
 import { readJournalBacklog } from '../terminal/ledger-snapshot.js';
 import type { JournalBacklog } from '../terminal/reconcile.js';
 
@@ -126,7 +126,7 @@ export const cloudAddress = () => realNodeAddress('cloud-eu');
  */
 export async function ownLedgerDatabase(name: string): Promise<string> {
   const url = new URL(realDatabaseUrls().LEDGER_DATABASE_URL!);
-  const socketDir = join(testbedDir, 'postgres');
+  const socketDir = realDatabaseSocketDir();
   const admin = (sql: string) =>
     run('psql', ['-h', socketDir, '-p', url.port, '-U', 'paygrid', '-d', 'postgres', '-qAt', '-c', sql], {
       encoding: 'utf8',

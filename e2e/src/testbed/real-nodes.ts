@@ -35,6 +35,11 @@ export function realMemberPatch(member: Member): { spec: { endpoint: string; wor
   };
 }
 
+/** The directory of the testbed PostgreSQL's socket, where the admin (paygrid) connects without a password. */
+export function realDatabaseSocketDir(): string {
+  return readFileSync(join(testbedDir, 'postgres', 'socket-dir'), 'utf8').trim();
+}
+
 /** LEDGER_DATABASE_URL and ANALYTICS_DATABASE_URL of the testbed's PostgreSQL (real-postgres.sh). */
 export function realDatabaseUrls(): Record<string, string> {
   const text = readFileSync(join(testbedDir, 'postgres', 'urls.env'), 'utf8');
