@@ -13,7 +13,6 @@ import {
 } from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
 import { OwnedObjectsAudit } from './controllers/members/owned-objects-audit.js';
-import { gatewaysAffectedByMember } from './controllers/affected-gateways.js';
 import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
 import { PruneMemory } from './controllers/gateway/prune.js';
 import { createHubInformers, type HubInformers } from './controllers/hub-informers.js';
@@ -137,10 +136,6 @@ class Controllers {
     const enqueueAllGateways = () => {
       for (const gw of hub.gateways.list()) this.gateways.enqueue(objectKey(gw));
     };
-    const enqueueAffectedGateways = (kind: MemberKind, name: string) => {
-      for (const gw of gatewaysAffectedByMember(hub.gateways.list(), kind, name))
-        this.gateways.enqueue(objectKey(gw));
-    };
     const enqueueAllMembers = () => {
       for (const s of hub.edgeSites.list())
         this.members.enqueue(memberKey('EdgeSite', s.metadata?.name ?? ''));
@@ -155,7 +150,7 @@ class Controllers {
       onUpdate: (old: EdgeSite | CloudCluster, o: EdgeSite | CloudCluster) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
         // Spec, labels, health or Ready may move placements; a rewrite of placements held may not.
-        if (memberChangeMattersToGateways(old, o)) enqueueAffectedGateways(kind, o.metadata?.name ?? '');
+        if (memberChangeMattersToGateways(old, o)) enqueueAllGateways();
       },
       onDelete: (o: { metadata?: { name?: string } }) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
@@ -208,7 +203,7 @@ class Controllers {
           // A member that comes back may have lost or kept anything: re-apply.
           if (t.to === 'Healthy' || t.to === 'Recovering') applied.forgetMember(change.key);
         }
-        enqueueAffectedGateways(change.kind, change.name);
+        enqueueAllGateways();
       }),
     );
   }

@@ -6,8 +6,7 @@ import { API_VERSION, type Member, type MemberKind } from '../../api/index.js';
 import {
   desiredStatusFromSnapshot,
   memberKey,
-  statusChanges,
-  statusWriteDelay,
+  statusNeedsWrite,
   type MemberRegistry,
 } from '../../members/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
@@ -50,8 +49,6 @@ export function memberObject(hub: HubInformers, kind: MemberKind, name: string):
 
 export function makeMemberReconciler(deps: MemberControllerDeps) {
   const now = deps.now ?? (() => new Date());
-  /** When each member's status was last written by this process (for statusWriteDelay). */
-  const lastWrite = new Map<string, number>();
   return async (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
     const { kind, name } = parseMemberKey(key);
     const member = memberObject(deps.hub, kind, name);
@@ -66,20 +63,14 @@ export function makeMemberReconciler(deps: MemberControllerDeps) {
     const snapshot = deps.registry.upsert(kind, member, secret);
     const at = now();
     const desired = desiredStatusFromSnapshot(snapshot, member, placementsHeld(deps.hub, kind, name), at);
-    const changes = statusChanges(member.status, desired, {
-      now: at,
-      heartbeatMilliseconds: deps.heartbeatMs ?? 0,
-    });
-    if (changes.length === 0) return;
-    const delay = statusWriteDelay(changes, lastWrite.get(key), at.getTime());
-    if (delay > 0) return { requeueAfter: delay };
+    if (!statusNeedsWrite(member.status, desired, { now: at, heartbeatMilliseconds: deps.heartbeatMs ?? 0 }))
+      return;
     await deps.client.applyStatus({
       apiVersion: API_VERSION,
       kind,
       metadata: { name },
       status: desired,
     });
-    lastWrite.set(key, at.getTime());
-    ctx.log.debug({ health: desired.health, changes }, 'member status written');
+    ctx.log.debug({ health: desired.health }, 'member status written');
   };
 }
