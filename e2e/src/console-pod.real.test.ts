@@ -22,8 +22,9 @@ import { getGateway, isReady } from './harness/gateways.js';
 import {
   applyExampleGateway,
   applyMembers,
+  leaderLeaseHolder,
   memberIdentityKubeconfig,
-  memberSecretName,
+  memberSecretJson,
   must,
   OPERATOR_NAMESPACE,
   registerMemberSecrets,
@@ -76,17 +77,7 @@ function podMemberSecret(m: (typeof MEMBERS)[number]): string {
     c.cluster.server = `https://kubernetes:${serverPort(m)}`;
     delete c.cluster['tls-server-name'];
   }
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: memberSecretName(m),
-      namespace: OPERATOR_NAMESPACE,
-      labels: { 'paygrid.io/member': m },
-    },
-    type: 'Opaque',
-    data: { kubeconfig: Buffer.from(stringify(kc)).toString('base64') },
-  });
+  return memberSecretJson(m, stringify(kc));
 }
 
 let browser: Browser | undefined;
@@ -169,15 +160,7 @@ describe('kubectl paygrid console against the chart-installed operator pod', () 
     await waitFor(
       'the operator pod Ready on hub-real, holding the Lease',
       () => {
-        const holder = kubectl('hub', [
-          '-n',
-          OPERATOR_NAMESPACE,
-          'get',
-          'lease',
-          'paygrid-operator-leader',
-          '-o',
-          'jsonpath={.spec.holderIdentity}',
-        ]).stdout;
+        const holder = leaderLeaseHolder();
         const pod = holder.split('_')[0] ?? '';
         if (!pod.startsWith(`${RELEASE}-`)) return false;
         const p = kubectl('hub', [
@@ -227,15 +210,7 @@ describe('kubectl paygrid console against the chart-installed operator pod', () 
       () => /paygrid console of (\S+) \(leader\): (http:\/\/127\.0\.0\.1:\d+\/ui\/)/.exec(out) ?? undefined,
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    const holder = kubectl('hub', [
-      '-n',
-      OPERATOR_NAMESPACE,
-      'get',
-      'lease',
-      'paygrid-operator-leader',
-      '-o',
-      'jsonpath={.spec.holderIdentity}',
-    ]).stdout;
+    const holder = leaderLeaseHolder();
     expect(holder.startsWith(`${url[1]}_`)).toBe(true);
 
     browser = await chromium.launch({

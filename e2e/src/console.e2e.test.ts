@@ -16,6 +16,7 @@ import {
   applyExampleGateway,
   applyMembers,
   installCrds,
+  leaderLeaseHolder,
   registerMemberSecrets,
   repo,
 } from './harness/install.js';
@@ -291,17 +292,7 @@ describe('console in Chromium', () => {
       return { code: r.status, stderr: r.stderr };
     };
     // This suite's operator is a local process (as in make demo): it leads, but has no pod.
-    await waitFor('the operator holds the Lease', () =>
-      kubectl('hub', [
-        '-n',
-        'paygrid-system',
-        'get',
-        'lease',
-        'paygrid-operator-leader',
-        '-o',
-        'jsonpath={.spec.holderIdentity}',
-      ]).stdout.startsWith('console-1'),
-    );
+    await waitFor('the operator holds the Lease', () => leaderLeaseHolder().startsWith('console-1'));
     const local = run();
     expect(local.code).toBe(1);
     expect(local.stderr).toMatch(

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubectl, MEMBERS } from './testbed/clusters.js';
-import { OPERATOR_NAMESPACE, repo } from './harness/install.js';
+import { leaderLeaseHolder, OPERATOR_NAMESPACE, repo } from './harness/install.js';
 import { ChartIdentity } from './harness/chart-identity.js';
 import { chartWebhookForUrl } from './harness/helm.js';
 import { waitFor } from './harness/wait.js';
@@ -84,14 +84,6 @@ interface ImageConfig {
   Size: number;
   Config: { User: string; Entrypoint: string[]; WorkingDir: string; Env: string[] };
 }
-
-const leaseHolder = (): string =>
-  JSON.parse(
-    must(
-      'lease',
-      kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'get', 'lease', 'paygrid-operator-leader', '-o', 'json']),
-    ),
-  ).spec.holderIdentity ?? '';
 
 beforeAll(() => {
   podman(['rm', '--force', '--ignore', CONTAINER]);
@@ -293,9 +285,13 @@ describe('the container on the testbed', () => {
     expect(together.code).toBe(0);
 
     // The leader identity is the pod name and a per-process UUID.
-    await waitFor('the container leads', () => leaseHolder().startsWith('image-e2e_')).catch((err: Error) => {
-      throw new Error(`${err.message}\nholder: ${leaseHolder()}\ncontainer logs:\n${logs().slice(-4000)}`);
-    });
+    await waitFor('the container leads', () => leaderLeaseHolder().startsWith('image-e2e_')).catch(
+      (err: Error) => {
+        throw new Error(
+          `${err.message}\nholder: ${leaderLeaseHolder()}\ncontainer logs:\n${logs().slice(-4000)}`,
+        );
+      },
+    );
     applyTwoEdgeGateway(NS, 'img');
     const gw = await waitReady(NS, 'img');
     expect(gw.status?.routes?.length).toBe(2);
@@ -332,6 +328,6 @@ describe('the container on the testbed', () => {
     console.log(`container stop after SIGTERM: ${stopMs} ms, exit ${state.ExitCode}`);
     expect(state.ExitCode).toBe(0);
     expect(stopMs).toBeLessThan(30_000);
-    expect(leaseHolder()).toBe('');
+    expect(leaderLeaseHolder()).toBe('');
   });
 });

@@ -7,6 +7,7 @@ import {
   applyExampleGateway,
   applyMembers,
   installCrds,
+  leaderLeaseHolder,
   OPERATOR_NAMESPACE,
   registerMemberSecrets,
 } from './harness/install.js';
@@ -67,24 +68,23 @@ afterAll(async () => {
 });
 
 /** resourceVersions of this suite's hub objects (other suites may share the hub). */
+/** The notes of the DriftCorrected Events on the hub's gateway namespace. */
+function driftCorrectedNotes(): string[] {
+  return (
+    JSON.parse(kubectl('hub', ['-n', NS, 'get', 'events.events.k8s.io', '-o', 'json']).stdout) as {
+      items: { reason?: string; note?: string }[];
+    }
+  ).items
+    .filter((e) => e.reason === 'DriftCorrected')
+    .map((e) => e.note ?? '');
+}
+
 function hubVersions(): string {
   const fmt = 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}';
   return [
     kubectl('hub', ['-n', NS, 'get', 'pgw', '-o', fmt]).stdout,
     kubectl('hub', ['get', 'es/edge-a', 'es/edge-b', 'cc/cloud-eu', '-o', fmt]).stdout,
   ].join('|');
-}
-
-function leaseHolder(): string {
-  return kubectl('hub', [
-    '-n',
-    OPERATOR_NAMESPACE,
-    'get',
-    'lease',
-    'paygrid-operator-leader',
-    '-o',
-    'jsonpath={.spec.holderIdentity}',
-  ]).stdout;
 }
 
 describe('PaymentGateway on the testbed', () => {
@@ -221,14 +221,6 @@ describe('PaymentGateway on the testbed', () => {
       memberDeployments('edge-b', 'checkout').some(
         (d) => d.name === auth!.name && d.replicas === auth!.replicas && d.readyReplicas === auth!.replicas,
       );
-    const driftEvents = () =>
-      (
-        JSON.parse(kubectl('hub', ['-n', NS, 'get', 'events.events.k8s.io', '-o', 'json']).stdout) as {
-          items: { reason?: string; note?: string }[];
-        }
-      ).items
-        .filter((e) => e.reason === 'DriftCorrected')
-        .map((e) => e.note ?? '');
 
     // A one-line human mistake on the member: the operator puts it back at once.
     expect(
@@ -236,7 +228,9 @@ describe('PaymentGateway on the testbed', () => {
     ).toBe(0);
     await waitFor('authorization restored in place on edge-b', restored);
     await waitFor('an Event says what was corrected', () =>
-      driftEvents().some((n) => n.includes(auth!.name) && n.includes(`replicas 0 (want ${auth!.replicas})`)),
+      driftCorrectedNotes().some(
+        (n) => n.includes(auth!.name) && n.includes(`replicas 0 (want ${auth!.replicas})`),
+      ),
     );
     expect(
       kubectl('edge-b', ['-n', auth!.namespace, 'delete', 'deploy', auth!.name, '--wait=false']).code,
@@ -276,15 +270,6 @@ describe('PaymentGateway on the testbed', () => {
         '-o',
         'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}',
       ]).stdout;
-    const driftNotes = () =>
-      (
-        JSON.parse(kubectl('hub', ['-n', NS, 'get', 'events.events.k8s.io', '-o', 'json']).stdout) as {
-          items: { reason?: string; note?: string; series?: unknown }[];
-        }
-      ).items
-        .filter((e) => e.reason === 'DriftCorrected')
-        .map((e) => e.note ?? '');
-
     expect(kubectl('edge-b', ['-n', ns, 'delete', configMap!])).toMatchObject({ code: 0 });
     expect(kubectl('edge-b', ['-n', ns, 'label', service!, 'paygrid.io/component-'])).toMatchObject({
       code: 0,
@@ -307,7 +292,7 @@ describe('PaymentGateway on the testbed', () => {
     const cmName = configMap!.split('/')[1]!;
     const svcName = service!.split('/')[1]!;
     await waitFor('Events say what was corrected', () => {
-      const notes = driftNotes();
+      const notes = driftCorrectedNotes();
       return (
         notes.some((n) => n.includes(`ConfigMap ${ns}/${cmName} on edge-b`) && n.includes('deleted')) &&
         notes.some(
@@ -476,7 +461,7 @@ spec:
       expect(
         await second.metric('controller_runtime_reconcile_total', { controller: 'paymentgateway' }),
       ).toBe(0);
-      expect(leaseHolder()).toContain('core-2');
+      expect(leaderLeaseHolder()).toContain('core-2');
 
       const killedAt = Date.now();
       await operator.stop('SIGKILL');
@@ -498,7 +483,7 @@ spec:
       const handover = Date.parse(acquireTime) - killedAt;
       console.log(`leader handover after SIGKILL: ${handover} ms`);
       expect(handover).toBeLessThan(20_000);
-      expect(leaseHolder()).toContain('core-standby');
+      expect(leaderLeaseHolder()).toContain('core-standby');
       patchGateway(NS, 'checkout', { spec: { authorization: { replicas: 1 } } });
       await waitFor('new leader reconciles', () =>
         (['edge-a', 'edge-b'] as const).every((e) =>
@@ -510,7 +495,7 @@ spec:
     }
     // SIGTERM releases the lease at once.
     expect(await operator.stop('SIGTERM')).toBe(0);
-    expect(leaseHolder()).toBe('');
+    expect(leaderLeaseHolder()).toBe('');
     operator = await startOperator('core-3');
   });
 

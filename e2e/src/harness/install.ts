@@ -14,6 +14,19 @@ import { hasRealNodes, realDatabaseUrls, realMemberPatch } from '../testbed/real
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OPERATOR_NAMESPACE = 'paygrid-system';
 
+/** Who holds the operator's leader Lease on the hub ('' when nobody does): `<pod>_<uid>`. */
+export function leaderLeaseHolder(): string {
+  return kubectl('hub', [
+    '-n',
+    OPERATOR_NAMESPACE,
+    'get',
+    'lease',
+    'paygrid-operator-leader',
+    '-o',
+    'jsonpath={.spec.holderIdentity}',
+  ]).stdout;
+}
+
 export function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`${what} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
@@ -94,22 +107,26 @@ export function memberIdentityKubeconfig(m: (typeof MEMBERS)[number]): string {
   });
 }
 
+/** The operator-namespace Secret holding a member's kubeconfig, as JSON for kubectl apply. */
+export function memberSecretJson(m: (typeof MEMBERS)[number], kubeconfig: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: memberSecretName(m),
+      namespace: OPERATOR_NAMESPACE,
+      labels: { 'paygrid.io/member': m },
+    },
+    type: 'Opaque',
+    data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
+  });
+}
+
 export function registerMemberSecrets(): void {
   ensureNamespace(OPERATOR_NAMESPACE);
   for (const m of MEMBERS) {
-    const data = Buffer.from(memberIdentityKubeconfig(m)).toString('base64');
-    const secret = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: memberSecretName(m),
-        namespace: OPERATOR_NAMESPACE,
-        labels: { 'paygrid.io/member': m },
-      },
-      type: 'Opaque',
-      data: { kubeconfig: data },
-    };
-    must(`secret for ${m}`, kubectl('hub', ['apply', '--server-side', '-f', '-'], JSON.stringify(secret)));
+    const secret = memberSecretJson(m, memberIdentityKubeconfig(m));
+    must(`secret for ${m}`, kubectl('hub', ['apply', '--server-side', '-f', '-'], secret));
   }
 }
 

@@ -103,22 +103,28 @@ function oneOf<T extends string>(files: Files, file: string, allowed: readonly T
   return raw as T;
 }
 
+/** A member cluster's name as the contract and the fencing headers carry it (a DNS subdomain). */
+export function isMemberName(name: string): boolean {
+  return /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name);
+}
+
+/** Comma-separated member names (fenced-members, Paygrid-Fenced-Members); absent is none. */
+export function memberList(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+}
+
 /** Parses the contract files; throws ContractError naming the first bad file. */
 export function parseContract(files: Files): Contract {
   const F = CONTRACT_FILES;
   const component = oneOf(files, F.component, COMPONENTS);
   const zone = text(files, F.zone);
   const replacedMember = text(files, F.replacedMember);
-  const fencedText = text(files, F.fencedMembers);
-  const fencedMembers =
-    fencedText === undefined
-      ? []
-      : fencedText
-          .split(',')
-          .map((m) => m.trim())
-          .filter(Boolean);
+  const fencedMembers = memberList(text(files, F.fencedMembers));
   for (const m of fencedMembers)
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(m))
+    if (!isMemberName(m))
       throw new ContractError(
         F.fencedMembers,
         `must be member names separated by commas, got "${m.slice(0, 80)}"`,

@@ -1,9 +1,7 @@
 // Who is writing, from the fencing headers every write carries (docs/ledger.md, "Fencing").
 import type { IncomingHttpHeaders } from 'node:http';
-import { HttpError } from '@paygrid/workload-kit';
+import { HttpError, isMemberName, memberList } from '@paygrid/workload-kit';
 import type { WriterIdentity } from './fencing.js';
-
-const MEMBER = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -21,20 +19,13 @@ export function parseWriterIdentity(headers: IncomingHttpHeaders): WriterIdentit
       "Paygrid-Epoch must be the caller's epoch (/etc/paygrid/epoch), a non-negative integer",
     );
   const member = header(headers, 'paygrid-member');
-  if (member === undefined || !MEMBER.test(member))
+  if (member === undefined || !isMemberName(member))
     throw bad('Paygrid-Member', "Paygrid-Member must name the caller's member cluster (/etc/paygrid/member)");
   const replaced = header(headers, 'paygrid-replaced-member');
-  if (replaced !== undefined && replaced !== '' && !MEMBER.test(replaced))
+  if (replaced !== undefined && replaced !== '' && !isMemberName(replaced))
     throw bad('Paygrid-Replaced-Member', 'Paygrid-Replaced-Member must be a member name or absent');
-  const fencedText = header(headers, 'paygrid-fenced-members');
-  const fenced =
-    fencedText === undefined
-      ? []
-      : fencedText
-          .split(',')
-          .map((m) => m.trim())
-          .filter(Boolean);
-  if (fenced.length > 32 || fenced.some((m) => !MEMBER.test(m)))
+  const fenced = memberList(header(headers, 'paygrid-fenced-members'));
+  if (fenced.length > 32 || fenced.some((m) => !isMemberName(m)))
     throw bad(
       'Paygrid-Fenced-Members',
       'Paygrid-Fenced-Members must be at most 32 member names separated by commas',

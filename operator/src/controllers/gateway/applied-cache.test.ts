@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { AppliedCache, contentHash, objectId } from './applied-cache.js';
+import { AppliedCache, contentHash, objectId, objectIdParts } from './applied-cache.js';
 
 const configMap = (
   name: string,
@@ -86,6 +86,16 @@ describe('objectId', () => {
     expect(objectId('EdgeSite/edge-a', configMap('x'))).toBe('EdgeSite/edge-a|v1|ConfigMap|payments|x');
     const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } };
     expect(objectId('EdgeSite/edge-a', ns)).toBe('EdgeSite/edge-a|v1|Namespace||payments');
+  });
+
+  it('reads back into its parts', () => {
+    expect(objectIdParts(objectId('EdgeSite/edge-a', configMap('x')))).toEqual({
+      member: 'EdgeSite/edge-a',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'payments',
+      name: 'x',
+    });
   });
 
   it('tells apart objects that differ in any part', () => {

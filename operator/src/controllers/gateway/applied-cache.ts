@@ -11,6 +11,18 @@ export function objectId(memberKey: string, obj: KubernetesObject): string {
   return `${memberKey}|${obj.apiVersion}|${obj.kind}|${obj.metadata?.namespace ?? ''}|${obj.metadata?.name}`;
 }
 
+/** The parts of an objectId, read back (the audit groups and reports by them). */
+export function objectIdParts(id: string): {
+  member: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+} {
+  const [member = '', apiVersion = '', kind = '', namespace = '', name = ''] = id.split('|');
+  return { member, apiVersion, kind, namespace, name };
+}
+
 export function contentHash(obj: KubernetesObject): string {
   return createHash('sha256').update(JSON.stringify(obj)).digest('hex');
 }

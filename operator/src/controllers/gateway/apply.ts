@@ -24,7 +24,7 @@ import {
 import { errorText } from '../../runtime/errors.js';
 import { ownedFieldsFingerprint } from '../../runtime/managed-fields.js';
 import { contentHash, objectId } from './applied-cache.js';
-import { checkDeployment } from './drift.js';
+import { checkDeployment, reapplyVerdict, type DriftCheck } from './drift.js';
 import { isReachable } from './member-views.js';
 import { regardingGateway, workloadKey, type GatewayDeps, type GatewayPass } from './pass.js';
 import { CONTINUE, type StepResult } from './step-result.js';
@@ -182,20 +182,22 @@ async function applyOne(
 ): Promise<void> {
   const id = objectId(key, obj);
   const hash = contentHash(obj);
-  // Marked by the owned-objects audit (controllers/members/owned-objects-audit.ts): not current.
-  const found = deps.applied.drift(id);
-  const current = deps.applied.isCurrent(id, hash);
-  let drifted: string[] | undefined = found;
+  let check: DriftCheck | undefined;
+  let liveMissing = false;
   if (obj.kind === 'Deployment' && deps.workloads.hasSynced(key)) {
     const live = deps.workloads.deployment(key, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-    const check = checkDeployment(obj, live, deps.applied.applied(id));
+    check = checkDeployment(obj, live, deps.applied.applied(id));
     if (check.kind === 'matches') deps.applied.confirm(id);
-    if (check.kind === 'drifted') drifted = check.what;
-    // Not in the cache yet (informer lag, or deleted before we saw it): apply again, a no-op on
-    // the member when it is there.
-    else if (current && !live) drifted = [];
+    liveMissing = !live;
   }
-  if (current && drifted === undefined) return;
+  const found = deps.applied.drift(id); // marked by the owned-objects audit
+  const verdict = reapplyVerdict({
+    current: deps.applied.isCurrent(id, hash),
+    ...(found ? { found } : {}),
+    ...(check ? { check } : {}),
+    liveMissing,
+  });
+  if (!verdict.apply) return;
   const answer = await client.apply(obj);
   deps.applied.record(id, hash, {
     ...(answer?.metadata?.generation !== undefined ? { generation: answer.metadata.generation } : {}),
@@ -203,7 +205,8 @@ async function applyOne(
     gateway: pass.key,
   });
   deps.metrics.memberApplyTotal.inc({ member: key, result: 'applied' });
-  if ((current || found !== undefined) && drifted && drifted.length > 0) {
+  const drifted = verdict.corrected;
+  if (drifted) {
     const where = `${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name} on ${key.slice(key.indexOf('/') + 1)}`;
     const message = `${where} changed outside paygrid (${drifted.join(', ')}): re-applied in place`;
     pass.log.info({ member: key, object: obj.metadata?.name, drift: drifted }, 'drift corrected');

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { checkDeployment } from './drift.js';
+import { checkDeployment, reapplyVerdict } from './drift.js';
 
 const rendered = {
   apiVersion: 'apps/v1',
@@ -96,5 +96,40 @@ describe('checkDeployment', () => {
       what: ['deleted'],
     });
     expect(checkDeployment(rendered, live(9, 0), undefined)).toEqual({ kind: 'unconfirmed' });
+  });
+});
+
+describe('reapplyVerdict', () => {
+  it('sends nothing for content the cache holds as applied and nobody changed', () => {
+    expect(reapplyVerdict({ current: true })).toEqual({ apply: false });
+    expect(reapplyVerdict({ current: true, check: { kind: 'matches' } })).toEqual({ apply: false });
+    expect(reapplyVerdict({ current: true, check: { kind: 'unconfirmed' } })).toEqual({ apply: false });
+  });
+  it('applies new content without an Event', () => {
+    expect(reapplyVerdict({ current: false })).toEqual({ apply: true });
+    expect(reapplyVerdict({ current: false, check: { kind: 'drifted', what: ['deleted'] } })).toEqual({
+      apply: true,
+    });
+  });
+  it('re-applies what drifted, saying what, whether the informer or the audit found it', () => {
+    expect(
+      reapplyVerdict({ current: true, check: { kind: 'drifted', what: ['replicas 0 (want 2)'] } }),
+    ).toEqual({
+      apply: true,
+      corrected: ['replicas 0 (want 2)'],
+    });
+    expect(reapplyVerdict({ current: false, found: ['deleted'] })).toEqual({
+      apply: true,
+      corrected: ['deleted'],
+    });
+    // Re-applied with a drifted sibling: no Event of its own.
+    expect(reapplyVerdict({ current: false, found: [] })).toEqual({ apply: true });
+  });
+  it('re-applies, silently, a current Deployment the synced informer does not show', () => {
+    expect(reapplyVerdict({ current: true, check: { kind: 'unconfirmed' }, liveMissing: true })).toEqual({
+      apply: true,
+    });
+    // Without a synced informer nothing is known about it.
+    expect(reapplyVerdict({ current: true, liveMissing: true })).toEqual({ apply: false });
   });
 });

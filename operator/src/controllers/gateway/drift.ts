@@ -61,3 +61,31 @@ function labelDrift(want: Record<string, string>, have: Record<string, string>):
       have[k] === undefined ? `label ${k} removed (want ${v})` : `label ${k}=${have[k]} (want ${v})`,
     );
 }
+
+/** What one object's apply should do, from the cache and the drift signals (pure). */
+export interface ReapplyVerdict {
+  /** Send the apply. */
+  readonly apply: boolean;
+  /** Say in a DriftCorrected Event what was put back (only for a correction with a cause). */
+  readonly corrected?: string[];
+}
+
+export function reapplyVerdict(input: {
+  /** The cache holds this exact content as applied. */
+  readonly current: boolean;
+  /** The owned-objects audit found it drifted (applied-cache markDrifted). */
+  readonly found?: string[];
+  /** The Deployment check, when the member's informer has synced (Deployments only). */
+  readonly check?: DriftCheck;
+  /** The Deployment is not in the informer's cache. */
+  readonly liveMissing?: boolean;
+}): ReapplyVerdict {
+  let drifted = input.found;
+  if (input.check?.kind === 'drifted') drifted = input.check.what;
+  // Not in the cache yet (informer lag, or deleted before we saw it): apply again, a no-op on the
+  // member when it is there.
+  else if (input.check !== undefined && input.current && input.liveMissing) drifted = [];
+  if (input.current && drifted === undefined) return { apply: false };
+  const cause = input.current || input.found !== undefined;
+  return cause && drifted && drifted.length > 0 ? { apply: true, corrected: drifted } : { apply: true };
+}

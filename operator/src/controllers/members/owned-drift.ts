@@ -3,7 +3,7 @@
 // fingerprint of the fields paygrid owns (runtime/managed-fields.ts), so it needs no cached copy
 // of any object and tells "someone changed our fields / deleted it" apart from "the controllers
 // updated its status".
-import type { AuditedEntry } from '../gateway/applied-cache.js';
+import { objectIdParts, type AuditedEntry } from '../gateway/applied-cache.js';
 
 export interface OwnedDrift {
   readonly id: string;
@@ -44,9 +44,9 @@ export function findOwnedDrift(
   const gateways = [...new Set(drifted.map((d) => d.gateway))].sort();
   const wake = new Set(gateways);
   // The Namespace entry may carry another gateway of that namespace (the last to apply it).
-  const namespaces = new Set(drifted.map((d) => d.id.split('|')[3]));
+  const namespaces = new Set(drifted.map((d) => objectIdParts(d.id).namespace));
   const isTheirNamespace = (id: string) => {
-    const [, apiVersion, kind, , name] = id.split('|');
+    const { apiVersion, kind, name } = objectIdParts(id);
     return apiVersion === 'v1' && kind === 'Namespace' && namespaces.has(name);
   };
   const reapply = entries

@@ -12,7 +12,7 @@ import { managedKinds } from '../../render/index.js';
 import { errorText } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 import { ownedFieldsFingerprint } from '../../runtime/managed-fields.js';
-import { objectId, type AppliedCache } from '../gateway/applied-cache.js';
+import { objectId, objectIdParts, type AppliedCache } from '../gateway/applied-cache.js';
 import { isReachable } from '../gateway/member-views.js';
 import type { MemberClients } from './member-clients.js';
 import { findOwnedDrift, type DriftFindings } from './owned-drift.js';
@@ -28,7 +28,10 @@ export interface OwnedObjectsAuditOptions {
   onDrift: (gatewayKey: string) => void;
 }
 
-const kindOf = (id: string) => id.split('|').slice(1, 3).join('|');
+const kindOf = (id: string) => {
+  const { apiVersion, kind } = objectIdParts(id);
+  return `${apiVersion}|${kind}`;
+};
 
 export class OwnedObjectsAudit {
   private timer?: NodeJS.Timeout;
@@ -85,7 +88,13 @@ export class OwnedObjectsAudit {
     const what = new Map(findings.drifted.map((d) => [d.id, d.what]));
     for (const id of findings.reapply) this.o.applied.markDrifted(id, what.get(id) ?? [], owned.get(id));
     this.o.logger.info(
-      { member: key, drifted: findings.drifted.map((d) => d.id.split('|').slice(2).join('/')) },
+      {
+        member: key,
+        drifted: findings.drifted.map((d) => {
+          const o = objectIdParts(d.id);
+          return `${o.kind}/${o.namespace}/${o.name}`;
+        }),
+      },
       'objects changed outside paygrid; re-applying',
     );
     for (const gw of findings.gateways) this.o.onDrift(gw);
