@@ -35,7 +35,7 @@ import { GracefulShutdown, ShutdownPhase } from './runtime/shutdown.js';
 import { createTlsServer, lookupsFromCaches, webhookRouter } from './webhook/index.js';
 import { apiSecretReader } from './webhook/secret-reader.js';
 import { consoleRouter, routesRouter } from './http/index.js';
-import { makeApiClient, observeClientRequests } from './runtime/api-client.js';
+import { dropConnections, makeApiClient, observeClientRequests } from './runtime/api-client.js';
 
 /** The controllers, started only while this process leads. */
 class Controllers {
@@ -201,7 +201,14 @@ class Controllers {
             paygrid.detectionDuration.observe({ member: change.key }, t.detectionMilliseconds / 1000);
           }
           // A member that comes back may have lost or kept anything: re-apply.
-          if (t.to === 'Healthy' || t.to === 'Recovering') applied.forgetMember(change.key);
+          if (t.to === 'Healthy' || t.to === 'Recovering') {
+            applied.forgetMember(change.key);
+            // Sockets pooled while the link was cut are dead: the member's Deployment watch, started
+            // on one, showed the state before the cut until its stall timeout (2 min), so a workload
+            // that lost its pods meanwhile still looked available (failover.e2e, after flapping).
+            const kc = this.registry.get(change.key)?.kubeConfig;
+            if (t.from === 'Unreachable' && kc) dropConnections(kc);
+          }
         }
         enqueueAllGateways();
       }),

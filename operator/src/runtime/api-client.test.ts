@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { once } from 'node:events';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { makeApiClient, makeObjectApi, observeClientRequests, type ClientRequest } from './api-client.js';
+import {
+  dropConnections,
+  makeApiClient,
+  makeObjectApi,
+  observeClientRequests,
+  type ClientRequest,
+} from './api-client.js';
 
 function kubeConfigFor(server: string, namespace = 'default'): KubeConfig {
   const kc = new KubeConfig();
@@ -83,6 +90,27 @@ describe('observed API clients', () => {
     const before = connections;
     await makeApiClient(kubeConfigFor(base), CoreV1Api).readNamespace({ name: 'present' });
     expect(connections).toBe(before + 1);
+  });
+
+  test('dropConnections closes the pooled sockets; the next request of that kubeconfig opens a fresh one', async () => {
+    const kc = kubeConfigFor(base);
+    const core = makeApiClient(kc, CoreV1Api);
+    const sockets: Socket[] = [];
+    const onConnection = (socket: Socket) => sockets.push(socket);
+    server.on('connection', onConnection);
+    try {
+      await core.readNamespace({ name: 'present' });
+      const pooled = [...sockets];
+      expect(pooled.length).toBeGreaterThan(0);
+      const closed = Promise.all(pooled.map((sock) => (sock.closed ? undefined : once(sock, 'close'))));
+      dropConnections(kc);
+      await closed;
+      const before = connections;
+      await core.readNamespace({ name: 'present' });
+      expect(connections).toBeGreaterThan(before);
+    } finally {
+      server.off('connection', onConnection);
+    }
   });
 
   test('a request that gets no answer is reported as <error> and still fails', async () => {

@@ -108,6 +108,18 @@ export class PooledAuthentication {
     ctx.setDispatcher(this.dispatcher);
   }
 
+  /**
+   * Closes the pool at once, failing what is in flight on it; the next request opens a fresh one.
+   * A pooled socket that crossed a cut link is dead without knowing it: a watch or list sent on it
+   * waits for its timeout instead of failing.
+   */
+  reset(): void {
+    const d = this.dispatcher;
+    this.dispatcher = undefined;
+    this.fingerprint = '';
+    void d?.destroy().catch(() => undefined);
+  }
+
   private async tlsFingerprint(): Promise<string> {
     const opts: HttpsRequestOptions = {};
     await this.kc.applyToHTTPSOptions(opts);
@@ -129,6 +141,14 @@ export class PooledAuthentication {
 }
 
 const pools = new WeakMap<KubeConfig, PooledAuthentication>();
+
+/**
+ * Drops the connection pool of a kubeconfig (see PooledAuthentication.reset): for a cluster that
+ * answers again after being unreachable, so its watches and clients start on fresh sockets.
+ */
+export function dropConnections(kc: KubeConfig): void {
+  pools.get(kc)?.reset();
+}
 
 /** The configuration kc.makeApiClient would build, on the observed HTTP library and a pooled dispatcher. */
 export function apiConfiguration(kc: KubeConfig): Configuration {
