@@ -135,6 +135,32 @@ describe('authorization with the ledger, as processes on PostgreSQL', () => {
     await invariantsHold();
   });
 
+  it('SIGKILL right after online approvals (answered before their journal commit): each retry gets its approval back from the ledger, booked once', async () => {
+    const keys = Array.from({ length: 40 }, () => randomUUID());
+    const answers = await Promise.all(keys.map((k) => authorize(payment(300), k)));
+    // Killed the moment the last answer is in: some journal commits may not have landed.
+    await authz.service.stop('SIGKILL');
+    expect(answers.map((a) => [a.status, a.body.mode])).toEqual(keys.map(() => [201, 'online']));
+    const before = await transferCount();
+    authz.service.start();
+    await authz.service.waitReady();
+    for (const [i, key] of keys.entries()) {
+      const retry = await authorize(payment(300), key);
+      expect(retry.status).toBe(201);
+      expect(retry.body).toMatchObject({ id: answers[i]!.body.id, status: 'approved', mode: 'online' });
+    }
+    expect(await transferCount()).toBe(before);
+    const capture = await call(
+      base,
+      'POST',
+      `/v1/authorizations/${answers[0]!.body.id as string}/capture`,
+      {},
+      randomUUID(),
+    );
+    expect(capture.status).toBe(200);
+    await invariantsHold();
+  });
+
   it('bad input is a 400 naming the field and the rule, and books nothing', async () => {
     const before = await transferCount();
     const luhn = await authorize(payment(100, '4111111111111112'));

@@ -183,4 +183,66 @@ describe('Authorizer', () => {
     await journal.close();
     ledger.close();
   });
+  /** The journal's commits held until released; `waiting` counts the writes that reached it. */
+  function holdCommits(journal: Journal) {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const state = { waiting: 0, release: () => release() };
+    const write = journal.write.bind(journal);
+    journal.write = async (w) => {
+      state.waiting++;
+      await held;
+      return write(w);
+    };
+    return state;
+  }
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('answers an online approval before its journal commit: the ledger holds it', async () => {
+    const peer = await fakeLedgerPeer(201);
+    const { authorizer, journal, ledger } = setup(() => contractWith({ ledgerEndpoint: peer.url }));
+    const commits = holdCommits(journal);
+    const online = await authorizer.authorize('e-1', body(10));
+    expect(online).toMatchObject({ status: 201, body: { status: 'approved', mode: 'online' } });
+    const id = (online.body as { id: string }).id;
+    expect(commits.waiting).toBe(1);
+    expect(journal.authorization(id)).toBeUndefined();
+    // The same key meanwhile: the same answer, not a second decision.
+    const requests = peer.writes();
+    expect(await authorizer.authorize('e-1', body(10))).toMatchObject({
+      status: 201,
+      body: online.body,
+      outcome: 'idempotent_replay',
+    });
+    expect(peer.writes()).toBe(requests);
+    // A capture meanwhile waits for the journaled record, then posts once (no lookup at the ledger).
+    const capture = authorizer.capture('e-1-capture', id, {});
+    await turns(5);
+    expect(peer.writes()).toBe(requests);
+    commits.release();
+    expect(await capture).toMatchObject({ status: 200, body: { state: 'captured' } });
+    expect(journal.authorization(id)).toMatchObject({ mode: 'online', state: 'captured' });
+    expect(peer.writes()).toBe(requests + 1);
+    peer.close();
+    await journal.close();
+    ledger.close();
+  });
+
+  it('answers a stand-in approval only once it is in the journal: the site holds its only copy', async () => {
+    const { authorizer, journal, ledger } = setup(() => contractWith({}));
+    const commits = holdCommits(journal);
+    let answered = false;
+    const standIn = authorizer.authorize('s-1', body(10)).then((a) => ((answered = true), a));
+    while (commits.waiting === 0) await turns(1);
+    await turns(5);
+    expect(answered).toBe(false);
+    commits.release();
+    const a = await standIn;
+    expect(a).toMatchObject({ status: 201, body: { status: 'approved', mode: 'standIn' } });
+    expect(journal.authorization((a.body as { id: string }).id)).toMatchObject({ mode: 'standIn' });
+    await journal.close();
+    ledger.close();
+  });
 });
