@@ -4,123 +4,17 @@
 // cursor the ledger's last seq, and another restart must change nothing. The ledger going away
 // must not make analytics unready.
 import {
+  countedSites,
   createTestDatabase,
+  ledgerHead,
+  ledgerTruth,
   queryText,
+  type AnalyticsSummary,
   type ServiceProcess,
   type TestDatabase,
 } from '@paygrid/workload-kit/testing';
 import { analyticsProcess, getJson, startLedger, until } from './test-support/processes.js';
 import { planTraffic, sendTraffic, TEST_PAN } from './test-support/traffic.js';
-
-interface Site {
-  gateway: string;
-  site: string;
-  approvals: number;
-  standInApprovals: number;
-  declines: number;
-  declineReasons: Record<string, number>;
-  volumes: Record<string, Record<string, { count: number; amountMinor: number }>>;
-  latency: { count: number; sumMs: number; p50Ms: number | null; p99Ms: number | null };
-  approvalRate?: number | null;
-}
-interface Summary {
-  feed: { cursor: number; feedUp: boolean; lagSeconds: number };
-  totals: Omit<Site, 'gateway' | 'site'> & { approvalRate: number | null };
-  sites: Site[];
-}
-
-const KINDS: Record<string, string> = { pending: 'approved', post: 'captured', void: 'voided' };
-
-/** What the ledger's own tables say, in the shape of summary.sites (without latency estimates). */
-async function ledgerTruth(url: string): Promise<Omit<Site, 'latency'>[]> {
-  const json = async <T>(sql: string): Promise<T[]> =>
-    JSON.parse((await queryText(url, `SELECT coalesce(json_agg(x), '[]') FROM (${sql}) x`)) || '[]') as T[];
-  const holds = await json<{
-    g: string;
-    s: string;
-    c: string;
-    type: string;
-    n: number;
-    si: number;
-    amt: number;
-  }>(
-    `SELECT coalesce(p.metadata, t.metadata)->>'gateway' g, coalesce(p.metadata, t.metadata)->>'site' s,
-            t.currency c, t.type, count(*) n, count(*) FILTER (WHERE t.stand_in) si, sum(t.amount) amt
-       FROM transfers t LEFT JOIN transfers p ON p.id = t.pending_id
-      WHERE t.type IN ('pending', 'post', 'void') AND coalesce(p.metadata, t.metadata) ? 'gateway'
-      GROUP BY 1, 2, 3, 4`,
-  );
-  const declines = await json<{ g: string; s: string; c: string; reason: string; n: number; amt: number }>(
-    `SELECT metadata->>'gateway' g, metadata->>'site' s, currency c, reason, count(*) n, sum(amount) amt
-       FROM declines GROUP BY 1, 2, 3, 4`,
-  );
-  const sites = new Map<string, Omit<Site, 'latency'>>();
-  const at = (gateway: string, site: string) => {
-    const k = `${gateway} ${site}`;
-    let v = sites.get(k);
-    if (!v)
-      sites.set(
-        k,
-        (v = {
-          gateway,
-          site,
-          approvals: 0,
-          standInApprovals: 0,
-          declines: 0,
-          declineReasons: {},
-          volumes: {},
-        }),
-      );
-    return v;
-  };
-  const addVolume = (
-    v: Omit<Site, 'latency'>,
-    currency: string,
-    kind: string,
-    count: number,
-    amountMinor: number,
-  ) => {
-    const byKind = (v.volumes[currency] ??= {});
-    const old = byKind[kind] ?? { count: 0, amountMinor: 0 };
-    byKind[kind] = { count: old.count + count, amountMinor: old.amountMinor + amountMinor };
-  };
-  for (const h of holds) {
-    const v = at(h.g, h.s);
-    if (h.type === 'pending') {
-      v.approvals += h.n;
-      v.standInApprovals += h.si;
-    }
-    addVolume(v, h.c, KINDS[h.type] as string, h.n, h.amt);
-  }
-  for (const d of declines) {
-    const v = at(d.g, d.s);
-    v.declines += d.n;
-    v.declineReasons[d.reason] = (v.declineReasons[d.reason] ?? 0) + d.n;
-    addVolume(v, d.c, 'declined', d.n, d.amt);
-  }
-  return [...sites.values()].sort((a, b) => `${a.gateway} ${a.site}`.localeCompare(`${b.gateway} ${b.site}`));
-}
-
-/** The counted part of summary.sites (the estimates, latency and approval rate, are checked apart). */
-const counted = (sites: Site[]): Omit<Site, 'latency'>[] =>
-  sites.map(({ latency: _latency, approvalRate: _rate, ...rest }) => ({
-    ...rest,
-    volumes: sortKeys(rest.volumes),
-  }));
-function sortKeys<T>(o: Record<string, Record<string, T>>): Record<string, Record<string, T>> {
-  return Object.fromEntries(
-    Object.keys(o)
-      .sort()
-      .map((c) => [
-        c,
-        Object.fromEntries(
-          Object.keys(o[c] ?? {})
-            .sort()
-            .map((k) => [k, (o[c] ?? {})[k] as T]),
-        ),
-      ]),
-  );
-}
 
 describe('analytics following the real ledger', () => {
   let ledgerDb: TestDatabase;
@@ -129,18 +23,12 @@ describe('analytics following the real ledger', () => {
   let analytics: ServiceProcess;
   const started = Date.now();
 
-  const summary = async (): Promise<Summary> => {
-    const r = await getJson<Summary>(`${analytics.url}/v1/summary`);
+  const summary = async (): Promise<AnalyticsSummary> => {
+    const r = await getJson<AnalyticsSummary>(`${analytics.url}/v1/summary`);
     expect(r.status).toBe(200);
     return r.body;
   };
-  const lastSeq = async (): Promise<number> =>
-    Number(
-      await queryText(
-        ledgerDb.url,
-        'SELECT greatest((SELECT coalesce(max(seq), 0) FROM transfers), (SELECT coalesce(max(seq), 0) FROM declines))',
-      ),
-    );
+  const lastSeq = () => ledgerHead(ledgerDb.url);
   const restart = async (signal: NodeJS.Signals): Promise<void> => {
     await analytics.stop(signal);
     analytics.start();
@@ -189,7 +77,7 @@ describe('analytics following the real ledger', () => {
 
     const s = await summary();
     const truth = await ledgerTruth(ledgerDb.url);
-    expect(counted(s.sites)).toEqual(truth);
+    expect(countedSites(s.sites)).toEqual(truth);
     expect(s.feed.cursor).toBe(head);
 
     // Every approval and decline carried latencyMs: the histogram holds each once.

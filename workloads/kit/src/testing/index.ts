@@ -2,3 +2,4 @@
 export * from './postgres.js';
 export * from './service-process.js';
 export * from './openapi.js';
+export * from './analytics-truth.js';
