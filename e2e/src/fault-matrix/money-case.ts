@@ -130,7 +130,8 @@ export const approvedOnline = (s: FleetStats): number => s.approved - s.approved
 
 /** Every journal on every real node, once none has anything queued (bounded: replay takes seconds). */
 export async function drainedJournals(timeoutMs = 120_000) {
-  const all = () => MEMBERS.filter((m) => m !== 'cloud-eu').flatMap((m) => journals(m));
+  // cloud-eu too: authorization runs there once no edge site can (fallback Cloud).
+  const all = () => MEMBERS.flatMap((m) => journals(m));
   await waitFor('every authorization journal drained', () => all().every((j) => j.queued === 0), {
     timeoutMs,
     intervalMs: 500,

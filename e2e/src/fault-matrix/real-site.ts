@@ -120,12 +120,16 @@ export async function relay(
 export const cloudAddress = () => realNodeAddress('cloud-eu');
 
 /**
- * A database of its own on the testbed's PostgreSQL, owned by the ledger's role, and its URL: the
- * ledger's epoch fence is per database, so this gateway's ledger (at its own epochs) shares it
- * with no other gateway's. Made over the admin's Unix socket (trust, real-postgres.sh).
+ * A database of its own on the testbed's PostgreSQL, owned by the role of one of its URLs
+ * (LEDGER_DATABASE_URL or ANALYTICS_DATABASE_URL), and its URL: the ledger's epoch fence is per
+ * database, so this gateway's ledger (at its own epochs) shares it with no other gateway's. Made
+ * over the admin's Unix socket (trust, real-postgres.sh).
  */
-export async function ownLedgerDatabase(name: string): Promise<string> {
-  const url = new URL(realDatabaseUrls().LEDGER_DATABASE_URL!);
+export async function ownDatabase(
+  name: string,
+  as: 'LEDGER_DATABASE_URL' | 'ANALYTICS_DATABASE_URL',
+): Promise<string> {
+  const url = new URL(realDatabaseUrls()[as]!);
   const socketDir = realDatabaseSocketDir();
   const admin = (sql: string) =>
     run('psql', ['-h', socketDir, '-p', url.port, '-U', 'paygrid', '-d', 'postgres', '-qAt', '-c', sql], {

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { pick, readyTargets } from './site-endpoint.js';
+import { parseRoute, pick, readyTargets, routeFor } from './site-endpoint.js';
 
 const pod = (
   name: string,
@@ -38,5 +38,21 @@ describe('pick', () => {
     ];
     expect([0, 1, 2].map((i) => pick(t, i)?.host)).toEqual(['a', 'b', 'a']);
     expect(pick([], 0)).toBeUndefined();
+  });
+});
+
+describe('routeFor', () => {
+  const routes = [parseRoute('/v1/authorizations=authorization'), parseRoute('/=ledger')];
+  it('sends a path to the longest prefix that matches on a segment boundary', () => {
+    expect(routeFor(routes, '/v1/authorizations')).toBe('authorization');
+    expect(routeFor(routes, '/v1/authorizations/a-1/capture?x=1')).toBe('authorization');
+    expect(routeFor(routes, '/v1/authorizationsx')).toBe('ledger');
+    expect(routeFor(routes, '/v1/transfers')).toBe('ledger');
+    expect(routeFor([parseRoute('/v1/authorizations=authorization')], '/v1/transfers')).toBeUndefined();
+  });
+  it('refuses a rule that is not PREFIX=COMPONENT, naming the flag', () => {
+    expect(() => parseRoute('authorization')).toThrow(/--route must be PREFIX=COMPONENT/);
+    expect(() => parseRoute('v1=ledger')).toThrow(/--route/);
+    expect(() => parseRoute('/v1=Ledger')).toThrow(/--route/);
   });
 });
