@@ -4,10 +4,6 @@
 //
 //   validate → idempotency (local answer, or same-key request in flight) → serving? →
 //   ledger within the deadline (online) | stand-in within the limits → journal (durable) → answer
-//
-// An online approval is answered as soon as the ledger has booked its hold, its journal commit
-// following (the ledger is its durable copy; see Decided.durableInLedger); everything else the
-// site decides alone — stand-in approvals, declines, refusals — is answered only once journaled.
 import type { Contract, Logger } from '@paygrid/workload-kit';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { DeclineReporter } from './decline-reporter.js';
@@ -44,13 +40,6 @@ interface Decided extends Answer {
   readonly undo?: () => void;
   /** Run once the answer is durable. */
   readonly after?: () => void;
-  /**
-   * The ledger already holds this decision durably (an online approval: its hold is booked):
-   * answer without waiting for the site journal's commit. The journal is then this site's cache of
-   * the answer, not its only copy: a retry after a crash before that commit asks the ledger again
-   * with the same transfer id and gets the same hold back (docs/ledger.md, idempotency by id).
-   */
-  readonly durableInLedger?: boolean;
 }
 
 export interface AuthorizerOptions {
@@ -131,8 +120,6 @@ function ledgerReason(result: LedgerResult): string | undefined {
 
 export class Authorizer {
   private fencedAtEpoch: number | undefined;
-  /** Online approvals answered before their journal commit, by authorization id, until it lands. */
-  private readonly journaling = new Map<string, Promise<void>>();
   private readonly inflight = new Map<
     string,
     { readonly fingerprint: string; readonly answer: Promise<Answer> }
@@ -224,7 +211,7 @@ export class Authorizer {
             mode: 'online',
             state: 'authorized',
           };
-          return { ...this.decided(201, record, 'approved_online'), durableInLedger: true };
+          return this.decided(201, record, 'approved_online');
         }
         if (result.status === 409 && reason === 'Fenced') return this.fenced(contract, result);
         if (result.status === 409 && reason === 'IdConflict')
@@ -368,7 +355,6 @@ export class Authorizer {
     const contract = this.o.contract();
     if (!contract)
       return error(503, 'ContractNotLoaded', 'the placement contract has not been read yet', 'not_serving');
-    await this.journaling.get(id); // an approval answered before its journal commit: read it once there
     const record = this.o.journal.authorization(id);
     if (!record) return this.resolveRemote(op, contract, key, id, amountMinor);
     if (record.state === 'declined')
@@ -566,7 +552,6 @@ export class Authorizer {
   // ------------------------------------------------------------------ read
 
   async get(id: string): Promise<Answer> {
-    await this.journaling.get(id);
     const record = this.o.journal.authorization(id);
     if (record) return { status: 200, body: authorizationView(record), outcome: 'idempotent_replay' };
     if (!id.startsWith('authz_'))
@@ -677,70 +662,41 @@ export class Authorizer {
         outcome: 'idempotent_replay',
         headers: { 'idempotent-replayed': 'true' },
       };
-    const committing = this.commit(key, fp, decide);
-    const answer = committing.then((c) => c.answer);
+    const answer = this.commit(key, fp, decide);
     this.inflight.set(key, { fingerprint: fp, answer });
-    const release = () => {
-      if (this.inflight.get(key)?.answer === answer) this.inflight.delete(key);
-    };
     try {
-      const c = await committing;
-      // Answered before its journal commit: same-key requests keep waiting on this one until it
-      // lands, so a key is never decided twice in this process.
-      if (c.journaled) void c.journaled.then(release);
-      else release();
-      return c.answer;
-    } catch (err) {
-      release();
-      throw err;
+      return await answer;
+    } finally {
+      this.inflight.delete(key);
     }
   }
 
-  private async commit(
-    key: string,
-    fp: string,
-    decide: () => Promise<Decided>,
-  ): Promise<{ answer: Answer; journaled?: Promise<void> }> {
+  private async commit(key: string, fp: string, decide: () => Promise<Decided>): Promise<Answer> {
     const d = await decide();
     if (d.store) {
       const writes: JournalWrite[] = [
         ...(d.writes ?? []),
         { kind: 'answer', key, answer: { fingerprint: fp, status: d.status, body: JSON.stringify(d.body) } },
       ];
-      if (d.durableInLedger) {
-        const journaled = this.o.journal.write(writes).catch((err: unknown) => {
-          // Answered already, and booked in the ledger: a retry of this key asks the ledger again.
-          this.o.logger.warn({ err }, 'journal write of an online approval failed; the ledger holds it');
-        });
-        const ids = writes.flatMap((w) => (w.kind === 'authorization' ? [w.record.id] : []));
-        for (const id of ids) this.journaling.set(id, journaled);
-        void journaled.then(() => {
-          for (const id of ids) if (this.journaling.get(id) === journaled) this.journaling.delete(id);
-        });
-        d.after?.();
-        return { answer: { status: d.status, body: d.body, outcome: d.outcome }, journaled };
-      }
       try {
         await this.o.journal.write(writes);
       } catch (err) {
         d.undo?.();
         this.o.logger.error({ err }, 'journal write failed; the request was not answered');
         return {
-          answer: {
-            status: 503,
-            body: {
-              error: {
-                reason: 'JournalUnavailable',
-                message: 'the site could not record the answer durably; retry with the same Idempotency-Key',
-              },
+          status: 503,
+          body: {
+            error: {
+              reason: 'JournalUnavailable',
+              message: 'the site could not record the answer durably; retry with the same Idempotency-Key',
             },
-            outcome: 'error',
           },
+          outcome: 'error',
         };
       }
     }
     d.after?.();
-    return { answer: { status: d.status, body: d.body, outcome: d.outcome } };
+    return { status: d.status, body: d.body, outcome: d.outcome };
   }
 
   /** One capture or reversal at a time per authorization. */
