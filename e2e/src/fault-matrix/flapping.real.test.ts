@@ -88,6 +88,7 @@ describe('the fault matrix on real pods: a flapping edge site', () => {
     await fleet.stop();
     const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
     await matrix.expectSound('flapping site', r);
+    await matrix.expectFencedInLedger(site, epochBefore);
     process.stdout.write(
       `[fault-matrix] flaps ${JSON.stringify({ shortCutsMs: short, longCutMs: long, epochBefore, epochAfterFailover })}\n`,
     );

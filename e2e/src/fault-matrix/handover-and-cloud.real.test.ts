@@ -72,6 +72,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
     await fleet.stop();
     const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
     await matrix.expectSound('leader handover mid-failover', r);
+    await matrix.expectFencedInLedger(site, epochBefore);
     process.stdout.write(`[fault-matrix] leader handover ${JSON.stringify({ handoverMs })}\n`);
   }, 600_000);
 
@@ -99,6 +100,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
     await fleet.stop();
     const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
     await matrix.expectSound('both edge sites down', r);
+    for (const m of EDGES) await matrix.expectFencedInLedger(m, epochBefore);
     expect(r.counts.decidedElsewhere).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -3,6 +3,7 @@
 // the testbed's PostgreSQL), the operator as a process (or two, for a leader handover), the relays
 // the terminals reach the routes API through, the fleets, and the checks that end every case:
 // the money reconciliation and analytics' totals against the ledger's books.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -253,6 +254,38 @@ export class Matrix {
       },
       { timeoutMs: 180_000, intervalMs: 1000 },
     );
+  }
+
+  /**
+   * A write from `member` at its old epoch is refused by the ledger (409 Fenced), the fence row in
+   * PostgreSQL is above that epoch, and nothing of it is booked: no write accepted from a fenced
+   * authorization. Sent to the ledger's endpoint as the site's own writes are.
+   */
+  async expectFencedInLedger(member: Member, oldEpoch: number): Promise<void> {
+    const account = `card:stale-${member}-${oldEpoch}-${Date.now().toString(36)}`;
+    const stale = await fetch(`${endpointOf('cloud-eu')}/v1/transfers`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'paygrid-epoch': String(oldEpoch),
+        'paygrid-member': member,
+      },
+      body: JSON.stringify({
+        id: `stale-${Date.now().toString(36)}`,
+        type: 'pending',
+        debitAccountId: account,
+        creditAccountId: 'merchant:m-fleet',
+        amountMinor: 100,
+        currency: 'EUR',
+      }),
+    });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error?: { reason?: string } }).error?.reason).toBe('Fenced');
+    const sql = (q: string) => execFileSync('psql', [this.db, '-qAt', '-c', q], { encoding: 'utf8' }).trim();
+    expect(
+      Number(sql(`SELECT epoch FROM fences WHERE scope = 'authorization' AND member = '${member}'`)),
+    ).toBeGreaterThan(oldEpoch);
+    expect(sql(`SELECT count(*) FROM transfers WHERE debit_account_id = '${account}'`)).toBe('0');
   }
 
   /**
