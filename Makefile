@@ -125,7 +125,7 @@ bench-failover: tools build ## Failover benchmark on the testbed: detection and 
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
 
 .PHONY: bench-scale
-bench-scale: tools build ## Scale benchmark on the testbed: N gateways to all-Ready, writes at rest, reconcile p50/p99, RSS/CPU, member outage (BENCH_N=1000 BENCH_RUNS=3 BENCH_REST_SECONDS=300)
+bench-scale: tools build ## Scale benchmark on the testbed: N gateways to all-Ready, writes at rest, reconcile p50/p99, RSS/CPU, member outage (BENCH_N=1000 BENCH_RUNS=3 BENCH_REST_SECONDS=300; BENCH_BASELINE_OPERATOR=<other build>/operator/dist/main.js adds its runs and the ratios)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/scale-bench.js
 
 .PHONY: bench-karmada

@@ -53,6 +53,14 @@ const HEAP_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 /** BENCH_OPERATOR_ARGS: extra operator flags, space-separated (e.g. --max-concurrent-reconciles=16). */
 const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
+/**
+ * BENCH_BASELINE_OPERATOR: another build's operator/dist/main.js (e.g. a git worktree of the
+ * commit before a change). Its runs converge the same fleet first, in the same command on the same
+ * testbed, and the figures are printed side by side with the ratios.
+ */
+const BASELINE_MAIN = process.env.BENCH_BASELINE_OPERATOR;
+/** BENCH_OPERATOR_MAIN: the operator under test, when not this checkout's (the baseline's full figures). */
+const OPERATOR_MAIN = process.env.BENCH_OPERATOR_MAIN;
 
 const log = (msg: string) => console.error(`[bench-scale] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
@@ -227,6 +235,16 @@ async function operatorWrites(
   return out;
 }
 
+/** The writes between two operatorWrites readings, summed per cluster (verbs together). */
+function writesByCluster(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, n] of after) {
+    const cluster = key.split(' ')[0]!;
+    out.set(cluster, (out.get(cluster) ?? 0) + n - (before.get(key) ?? 0));
+  }
+  return out;
+}
+
 /** host:port of each cluster as the operator reaches it (members through their fault proxies). */
 function clusterHosts(): Map<string, ClusterName> {
   const out = new Map<string, ClusterName>();
@@ -311,6 +329,8 @@ interface Run {
   heapUsedMiB: number;
   cpuSeconds: number;
   writes: number;
+  /** The operator's writes (POST/PUT/PATCH/DELETE) per cluster while converging, from its own metrics. */
+  operatorWrites: Map<string, number>;
 }
 
 const heapUsedMiB = async (op: OperatorProcess) => (await op.metric('nodejs_heap_size_used_bytes')) / 2 ** 20;
@@ -358,8 +378,13 @@ async function deleteFleet(fleet: FleetWatch): Promise<void> {
   );
 }
 
+const describeWrites = (r: Run) =>
+  `operator writes ${[...r.operatorWrites].map(([c, n]) => `${c} ${n}`).join(', ')}`;
+
 async function converge(op: OperatorProcess, fleet: FleetWatch, run: number): Promise<Run> {
   const before = await reconcileHistogram(op);
+  const hosts = clusterHosts();
+  const opWrites0 = await operatorWrites(op, hosts);
   const cpu0 = procStats(op.pid!).cpuSeconds;
   const testbedCpu0 = testbedCpu();
   const writes0 = fleet.writes;
@@ -393,6 +418,7 @@ async function converge(op: OperatorProcess, fleet: FleetWatch, run: number): Pr
       heapUsedMiB: await heapUsedMiB(op),
       cpuSeconds: p.cpuSeconds - cpu0,
       writes: fleet.writes - writes0,
+      operatorWrites: writesByCluster(opWrites0, await operatorWrites(op, hosts)),
     };
   } finally {
     clearInterval(progress);
@@ -517,8 +543,38 @@ async function main(): Promise<void> {
     mkdirSync(CPU_PROF_DIR, { recursive: true });
     nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`);
   }
+  const baseline: Run[] = [];
+  if (BASELINE_MAIN) {
+    const base = await new OperatorProcess({
+      identity: 'bench-scale-baseline',
+      main: BASELINE_MAIN,
+      extraArgs: ['--log-level=info', ...OPERATOR_ARGS],
+    }).start();
+    await waitFor(
+      'baseline operator leads',
+      async () => (await base.metric('leader_election_master_status')) === 1,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const fleet = await new FleetWatch().start();
+    try {
+      for (let r = 1; r <= RUNS; r++) {
+        const run = await converge(base, fleet, r);
+        baseline.push(run);
+        log(
+          `baseline run ${r}/${RUNS}: all ${N} Ready in ${f1(run.readySeconds)} s, CPU ${f1(run.cpuSeconds)} s, ${describeWrites(run)}`,
+        );
+        await deleteFleet(fleet);
+      }
+    } finally {
+      fleet.stop();
+      await base.stop('SIGTERM'); // releases the Lease for the operator under test
+    }
+  }
   const op = await new OperatorProcess({
     identity: 'bench-scale',
+    ...(OPERATOR_MAIN ? { main: OPERATOR_MAIN } : {}),
     extraArgs: ['--log-level=info', ...OPERATOR_ARGS],
     ...(nodeOptions.length > 0 ? { env: { NODE_OPTIONS: nodeOptions.join(' ') } } : {}),
   }).start();
@@ -534,7 +590,7 @@ async function main(): Promise<void> {
       log(
         `run ${r}/${RUNS}: all ${N} Ready in ${f1(run.readySeconds)} s (create ${f1(run.applySeconds)} s); ` +
           `reconcile p50 ${f3(run.reconcile.p50)} s p99 ${f3(run.reconcile.p99)} s over ${run.reconcile.count}; ` +
-          `RSS ${f1(run.rssMiB)} MiB (peak ${f1(run.hwmMiB)}, heap used ${f1(run.heapUsedMiB)}), CPU ${f1(run.cpuSeconds)} s, ${run.writes} gateway writes`,
+          `RSS ${f1(run.rssMiB)} MiB (peak ${f1(run.hwmMiB)}, heap used ${f1(run.heapUsedMiB)}), CPU ${f1(run.cpuSeconds)} s, ${run.writes} gateway writes; ${describeWrites(run)}`,
       );
       if (r < RUNS) await deleteFleet(fleet);
     }
@@ -575,6 +631,29 @@ async function main(): Promise<void> {
       `member outage: ${out.site} crashed, ${out.affected} gateways on it`,
       `  crash → serving elsewhere: first / p50 / p99 / all (s)  ${f1(out.first)} / ${f1(out.p50)} / ${f1(out.p99)} / ${f1(out.all)}`,
     ];
+    if (baseline.length > 0) {
+      const med = (rs: Run[], f: (r: Run) => number) =>
+        quantile(
+          rs.map(f).sort((a, b) => a - b),
+          0.5,
+        );
+      const hubWrites = (r: Run) => r.operatorWrites.get('hub') ?? 0;
+      const row = (what: string, f: (r: Run) => number) => {
+        const [b, c] = [med(baseline, f), med(runs, f)];
+        return `  ${what.padEnd(44)} ${f1(b).padStart(8)} ${f1(c).padStart(8)}   ${b > 0 ? (c / b).toFixed(2) : '-'}×`;
+      };
+      lines.push(
+        '',
+        `baseline in the same command: ${BASELINE_MAIN} (medians of ${RUNS} run(s) each)`,
+        `  ${''.padEnd(44)} ${'baseline'.padStart(8)} ${'this'.padStart(8)}   this / baseline`,
+        row('time to all Ready (s)', (r) => r.readySeconds),
+        row('operator CPU seconds to converge', (r) => r.cpuSeconds),
+        row('operator writes to the hub while converging', hubWrites),
+        row('operator writes in all while converging', (r) =>
+          [...r.operatorWrites.values()].reduce((a, b) => a + b, 0),
+        ),
+      );
+    }
     console.log(lines.join('\n'));
   } finally {
     fleet.stop();
