@@ -6,11 +6,11 @@
 // journals; nothing doubled; captures and reversals applied once; debits = credits; journals
 // drained) and analytics' totals equal to the ledger's. Cases run in order and each starts from
 // where the previous one left the gateway; more-faults.real.test.ts has the rest of the matrix.
-import { authPlacements, placementOn, routeMembers } from '../harness/failover.js';
+import { placementOn, routeMembers } from '../harness/failover.js';
 import { waitFor } from '../harness/wait.js';
 import type { ResultRecord } from '../terminal/results.js';
 import { approvedAt, approvedOnline, reconcileRun } from './money-case.js';
-import { endpointOf, Matrix, other } from './matrix.js';
+import { endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import {
   crashSite,
   healSite,
@@ -27,14 +27,7 @@ describe('the fault matrix on real pods: money through every fault', () => {
   const gw = () => matrix.gw();
   const db = () => matrix.db;
 
-  beforeAll(async () => {
-    await matrix.setUp();
-    expect(await matrix.servingSite()).toBe('edge-a');
-  }, 300_000);
-
-  afterEach(() => matrix.afterCase(), 120_000);
-
-  afterAll(() => matrix.tearDown(), 180_000);
+  useMatrix(matrix);
 
   it('(b) serving edge site partitioned (its links cut) with terminals inside paying stand-in; fenced after heal', async () => {
     const site = await matrix.servingSite();
@@ -135,17 +128,8 @@ describe('the fault matrix on real pods: money through every fault', () => {
     const routesAtKill = routeMembers(during);
     matrix.operator = await matrix.startOperator();
 
-    await fleet.until(
-      `40 approvals at ${spare} after the operator restart`,
-      (st) => approvedAt(st, endpointOf(spare)) >= 40,
-      240_000,
-    );
-    const after = gw();
-    expect(routeMembers(after)).toEqual([spare]);
-    expect(after?.status?.epoch).toBeGreaterThan(epochBefore);
-    // The new operator finished that failover, not another: one placement serves, on the spare.
-    const serving = authPlacements(after).filter((p) => p.state !== 'Lost' && p.state !== 'Draining');
-    expect(serving.map((p) => p.member)).toEqual([spare]);
+    // The new operator finished that failover, not another.
+    await matrix.expectFailoverFinished(fleet, spare, epochBefore, 'after the operator restart');
     process.stdout.write(`[fault-matrix] operator killed with routes ${JSON.stringify(routesAtKill)}\n`);
 
     await restoreSite(site);

@@ -7,7 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { routeMembers } from '../harness/failover.js';
 import { approvedAt, reconcileRun } from './money-case.js';
-import { endpointOf, Matrix, other } from './matrix.js';
+import { endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import { healSite, partitionSite, type Member } from './real-site.js';
 
 // A flap: cut shorter than 2 probe periods (2 s each; 3 failures in a row make a site
@@ -33,14 +33,7 @@ describe('the fault matrix on real pods: a flapping edge site', () => {
     return cut;
   }
 
-  beforeAll(async () => {
-    await matrix.setUp();
-    expect(await matrix.servingSite()).toBe('edge-a');
-  }, 300_000);
-
-  afterEach(() => matrix.afterCase(), 120_000);
-
-  afterAll(() => matrix.tearDown(), 180_000);
+  useMatrix(matrix);
 
   it('(e) flapping edge site: short cuts ride through, one long cut fails over once, flaps of the lost site move nothing', async () => {
     const site = await matrix.servingSite();

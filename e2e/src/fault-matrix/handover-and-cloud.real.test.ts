@@ -10,7 +10,7 @@ import { leaderLeaseHolder } from '../harness/install.js';
 import { authPlacements, placementOn, routeMembers } from '../harness/failover.js';
 import { waitFor } from '../harness/wait.js';
 import { approvedAt, reconcileRun } from './money-case.js';
-import { EDGES, endpointOf, Matrix, other } from './matrix.js';
+import { EDGES, endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import { crashSite, restoreSite } from './real-site.js';
 
 describe('the fault matrix on real pods: leader handover, both edges down', () => {
@@ -20,14 +20,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
   /** The leader Lease's holder: an operator's identity, before the per-process suffix (_<uuid>). */
   const holder = () => leaderLeaseHolder().replace(/_[^_]*$/, '');
 
-  beforeAll(async () => {
-    await matrix.setUp();
-    expect(await matrix.servingSite()).toBe('edge-a');
-  }, 300_000);
-
-  afterEach(() => matrix.afterCase(), 120_000);
-
-  afterAll(() => matrix.tearDown(), 180_000);
+  useMatrix(matrix);
 
   it('(g) leader handover with two replicas: the leader stopped mid-failover, the standby finishes it', async () => {
     const site = await matrix.servingSite();
@@ -53,16 +46,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
     const handoverMs = Date.now() - stoppedAt;
     matrix.operator = standby;
 
-    await fleet.until(
-      `40 approvals at ${spare} after the handover`,
-      (st) => approvedAt(st, endpointOf(spare)) >= 40,
-      240_000,
-    );
-    const after = gw();
-    expect(routeMembers(after)).toEqual([spare]);
-    expect(after?.status?.epoch).toBeGreaterThan(epochBefore);
-    const serving = authPlacements(after).filter((p) => p.state !== 'Lost' && p.state !== 'Draining');
-    expect(serving.map((p) => p.member)).toEqual([spare]);
+    await matrix.expectFailoverFinished(fleet, spare, epochBefore, 'after the handover');
     // The leader released its Lease on the way out: the standby did not wait for it to expire (15 s).
     expect(handoverMs).toBeLessThan(15_000);
 

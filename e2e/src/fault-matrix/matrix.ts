@@ -21,11 +21,11 @@ import {
 import { OperatorProcess } from '../harness/operator-process.js';
 import { waitFor } from '../harness/wait.js';
 import { getGateway } from '../harness/gateways.js';
-import { memberConfigEpoch, placementOn, routeMembers } from '../harness/failover.js';
+import { authPlacements, memberConfigEpoch, placementOn, routeMembers } from '../harness/failover.js';
 import { kubectl } from '../testbed/clusters.js';
 import { realNodeAddress } from '../testbed/real-nodes.js';
 import { formatReport, type ReconcileReport } from '../terminal/reconcile.js';
-import { figures, FleetProcess, type FleetSpec } from './money-case.js';
+import { approvedAt, figures, FleetProcess, type FleetSpec } from './money-case.js';
 import {
   applySecret,
   cloudAddress,
@@ -257,6 +257,28 @@ export class Matrix {
   }
 
   /**
+   * A failover is finished (by whichever operator leads now): terminals got 40 approvals at the
+   * spare, routes hold only it, the epoch moved, and one placement serves, on it — not another.
+   */
+  async expectFailoverFinished(
+    fleet: FleetProcess,
+    spare: Member,
+    epochBefore: number,
+    after: string,
+  ): Promise<void> {
+    await fleet.until(
+      `40 approvals at ${spare} ${after}`,
+      (st) => approvedAt(st, endpointOf(spare)) >= 40,
+      240_000,
+    );
+    const g = this.gw();
+    expect(routeMembers(g)).toEqual([spare]);
+    expect(g?.status?.epoch).toBeGreaterThan(epochBefore);
+    const serving = authPlacements(g).filter((p) => p.state !== 'Lost' && p.state !== 'Draining');
+    expect(serving.map((p) => p.member)).toEqual([spare]);
+  }
+
+  /**
    * A write from `member` at its old epoch is refused by the ledger (409 Fenced), the fence row in
    * PostgreSQL is above that epoch, and nothing of it is booked: no write accepted from a fenced
    * authorization. Sent to the ledger's endpoint as the site's own writes are.
@@ -320,4 +342,18 @@ export class Matrix {
     expect(truth.reduce((n, s) => n + s.approvals, 0)).toBeGreaterThanOrEqual(r.counts.approved);
     expect(countedSites(summary.sites)).toEqual(truth);
   }
+}
+
+/**
+ * A suite's lifecycle around its Matrix (jest hooks): set up, and the gateway serving from its home
+ * edge-a, before the first case; each case's leftover fleets stopped after it; everything
+ * removed after the last.
+ */
+export function useMatrix(matrix: Matrix): void {
+  beforeAll(async () => {
+    await matrix.setUp();
+    expect(await matrix.servingSite()).toBe('edge-a');
+  }, 300_000);
+  afterEach(() => matrix.afterCase(), 120_000);
+  afterAll(() => matrix.tearDown(), 180_000);
 }
