@@ -7,6 +7,7 @@ import {
   applyExampleGateway,
   applyMembers,
   installCrds,
+  leaderLeaseField,
   leaderLeaseHolder,
   OPERATOR_NAMESPACE,
   registerMemberSecrets,
@@ -471,15 +472,7 @@ spec:
         { timeoutMs: 25_000 },
       );
       // Measured on the Lease itself (acquireTime), not on our polling of it.
-      const acquireTime = kubectl('hub', [
-        '-n',
-        OPERATOR_NAMESPACE,
-        'get',
-        'lease',
-        'paygrid-operator-leader',
-        '-o',
-        'jsonpath={.spec.acquireTime}',
-      ]).stdout;
+      const acquireTime = leaderLeaseField('acquireTime');
       const handover = Date.parse(acquireTime) - killedAt;
       console.log(`leader handover after SIGKILL: ${handover} ms`);
       expect(handover).toBeLessThan(20_000);

@@ -14,8 +14,8 @@ import { hasRealNodes, realDatabaseUrls, realMemberPatch } from '../testbed/real
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const OPERATOR_NAMESPACE = 'paygrid-system';
 
-/** Who holds the operator's leader Lease on the hub ('' when nobody does): `<pod>_<uid>`. */
-export function leaderLeaseHolder(): string {
+/** A field of the operator's leader Lease on the hub's spec ('' when unset). */
+export function leaderLeaseField(field: 'holderIdentity' | 'acquireTime'): string {
   return kubectl('hub', [
     '-n',
     OPERATOR_NAMESPACE,
@@ -23,9 +23,12 @@ export function leaderLeaseHolder(): string {
     'lease',
     'paygrid-operator-leader',
     '-o',
-    'jsonpath={.spec.holderIdentity}',
+    `jsonpath={.spec.${field}}`,
   ]).stdout;
 }
+
+/** Who holds the operator's leader Lease on the hub ('' when nobody does): `<pod>_<uid>`. */
+export const leaderLeaseHolder = (): string => leaderLeaseField('holderIdentity');
 
 export function must(what: string, r: { code: number; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`${what} failed: ${r.stderr || r.stdout}`);
