@@ -57,4 +57,19 @@ describe('assessAvailability (transaction-path signal)', () => {
     // A longer detection window wins over the grace period.
     expect(assessAvailability(fresh, s(false), T0, 300).deadlineMs).toBe(T0 + 270_000);
   });
+
+  it('gives the detection window, not the grace period, to a workload that broke within the second its state began', () => {
+    // Active since T0 (second precision), seen available, then unavailable 300 ms later.
+    const justActive = placement('authorization', 'edge-a', 'Active', { since: at(0) });
+    const first = assessAvailability(justActive, s(false), T0 + 300, 3);
+    expect(first.allowedSeconds).toBe(3);
+    expect(first.unavailableSince).not.toBe(justActive.since);
+    const counting = { ...justActive, unavailableSince: first.unavailableSince! };
+    expect(isRollingOut(counting)).toBe(false);
+    expect(assessAvailability(counting, s(false), T0 + 3_500, 3).failed).toBe(false);
+    expect(assessAvailability(counting, s(false), T0 + 4_000, 3)).toMatchObject({
+      failed: true,
+      allowedSeconds: 3,
+    });
+  });
 });

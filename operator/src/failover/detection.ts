@@ -27,6 +27,19 @@ export function isRollingOut(p: Pick<Placement, 'since' | 'unavailableSince'>): 
   return since !== undefined && parseTime(p.unavailableSince) === since;
 }
 
+/**
+ * When a count that starts now is recorded. Times are kept at second precision, and
+ * unavailableSince = since means "never available in this state": a workload that was available
+ * and broke within the second its state began would read as still rolling out, and get the
+ * rollout grace period (minutes) instead of the detection window. So such a count is recorded as
+ * starting one second after `since` — at most a second late, the precision of every time here.
+ */
+function startOfCount(p: Placement, nowMs: number): string {
+  const now = formatTime(nowMs);
+  const since = parseTime(p.since);
+  return since !== undefined && parseTime(now) === since ? formatTime(since + 1000) : now;
+}
+
 /** Judges one serving placement on a reachable member against its workload signal. */
 export function assessAvailability(
   p: Placement,
@@ -39,11 +52,11 @@ export function assessAvailability(
   // No fresh data (member Suspect, informer not synced): neither start, stop nor advance the count.
   if (signal?.observed !== true) return { ...keep, failed: false };
   if (signal.available && signal.present !== false) return { failed: false };
-  const from = parseTime(p.unavailableSince) ?? nowMs;
   const unavailableSince =
     p.unavailableSince !== undefined && parseTime(p.unavailableSince) !== undefined
       ? p.unavailableSince
-      : formatTime(nowMs);
+      : startOfCount(p, nowMs);
+  const from = parseTime(unavailableSince) ?? nowMs;
   const allowedSeconds = isRollingOut({ since: p.since, unavailableSince })
     ? Math.max(detectionWindowSeconds, graceSeconds)
     : detectionWindowSeconds;
