@@ -47,4 +47,40 @@ describe('handleShutdown', () => {
     expect(ran).toEqual(['b']);
     expect(codes).toEqual([1]);
   });
+
+  it('past the grace period exits 1 and names the step that hung', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 't',
+      destination: new Writable({
+        write: (c, _e, done) => {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    });
+    const codes: number[] = [];
+    let exited!: () => void;
+    const gone = new Promise<void>((r) => (exited = r));
+    void handleShutdown({
+      logger,
+      health: new Health(),
+      graceMs: 50,
+      exit: (c) => {
+        codes.push(c);
+        exited();
+      },
+      steps: [
+        ['http', () => undefined],
+        ['writer', () => new Promise(() => undefined)],
+      ],
+    }).shutdown('SIGTERM');
+    await gone;
+    expect(codes).toEqual([1]);
+    const hung = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.graceMs === 50);
+    expect(hung).toMatchObject({
+      step: 'writer',
+      msg: 'shutdown took longer than the grace period; exiting',
+    });
+  });
 });

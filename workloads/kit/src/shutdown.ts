@@ -25,9 +25,11 @@ export function handleShutdown(options: ShutdownOptions): { shutdown: (signal: s
       const { logger, health } = options;
       logger.info({ signal }, 'shutting down');
       health.markStopping();
+      let current = '';
       const timer = setTimeout(() => {
+        // Name the step that hung: that is where a shutdown bug is.
         logger.error(
-          { graceMs: options.graceMs ?? 25_000 },
+          { graceMs: options.graceMs ?? 25_000, step: current },
           'shutdown took longer than the grace period; exiting',
         );
         exit(1);
@@ -35,6 +37,7 @@ export function handleShutdown(options: ShutdownOptions): { shutdown: (signal: s
       timer.unref();
       let code = 0;
       for (const [name, step] of options.steps) {
+        current = name;
         try {
           await step();
         } catch (err) {

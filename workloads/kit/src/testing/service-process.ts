@@ -79,7 +79,13 @@ export class ServiceProcess {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null)
       return this.child?.exitCode ?? null;
     this.child.kill(signal);
-    return (await this.exited) ?? null;
+    const code = (await this.exited) ?? null;
+    // A graceful stop that failed says why in the service's own log: show it where the test failed.
+    if (signal !== 'SIGKILL' && code !== 0)
+      console.error(
+        `${this.options.main} exited ${code} on ${signal}; its log ends:\n${this.logs().slice(-4000)}`,
+      );
+    return code;
   }
 
   logs(): string {
