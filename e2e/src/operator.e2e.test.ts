@@ -120,9 +120,17 @@ describe('PaymentGateway on the testbed', () => {
       'authorization@edge-b:Active',
       'ledger@cloud-eu:Active',
     ]);
-    // Members report what they hold.
+    // Members report what they hold — the count is written at most every
+    // PLACEMENTS_WRITE_INTERVAL_MILLISECONDS (5 s) per member, so it may trail Ready by that much.
+    const counts = 'jsonpath={range .items[*]}{.metadata.name}={.status.placements} {end}';
+    await waitFor(
+      'members count their placements',
+      () =>
+        kubectl('hub', ['get', 'es/edge-a', 'es/edge-b', 'cc/cloud-eu', '-o', counts]).stdout ===
+        'edge-a=1 edge-b=1 cloud-eu=2 ',
+      { timeoutMs: 15_000 },
+    );
     const es = JSON.parse(kubectl('hub', ['get', 'es', 'edge-a', '-o', 'json']).stdout);
-    expect(es.status.placements).toBe(1);
     expect(condition(es, 'Ready')?.status).toBe('True');
     expect(es.status.kubernetesVersion).toMatch(/^v1\.35\./);
   });

@@ -13,11 +13,16 @@ import {
 } from './api/index.js';
 import { AppliedCache } from './controllers/gateway/applied-cache.js';
 import { OwnedObjectsAudit } from './controllers/members/owned-objects-audit.js';
+import { gatewaysAffectedByMember } from './controllers/affected-gateways.js';
 import { makeGatewayReconciler } from './controllers/gateway/gateway-controller.js';
 import { PruneMemory } from './controllers/gateway/prune.js';
 import { createHubInformers, type HubInformers } from './controllers/hub-informers.js';
 import { MemberClients } from './controllers/members/member-clients.js';
-import { makeMemberReconciler, memberKey } from './controllers/members/member-controller.js';
+import {
+  makeMemberReconciler,
+  memberKey,
+  type MemberReconciler,
+} from './controllers/members/member-controller.js';
 import { MemberWorkloads } from './controllers/members/member-workloads.js';
 import { PaygridMetrics } from './controllers/paygrid-metrics.js';
 import { MemberRegistry } from './members/index.js';
@@ -45,6 +50,8 @@ class Controllers {
   readonly gateways: Controller;
   private readonly audit: OwnedObjectsAudit;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly memberReconcile: MemberReconciler;
+  private readonly log: Logger;
 
   constructor(
     private readonly hub: HubInformers,
@@ -77,13 +84,14 @@ class Controllers {
       resyncPeriodMs: config.resyncPeriodMs,
       onGatewayWorkloadChange: (key) => this.gateways.enqueue(key),
     });
-    const memberReconcile = makeMemberReconciler({
+    this.log = log;
+    const memberReconcile = (this.memberReconcile = makeMemberReconciler({
       hub,
       registry: this.registry,
       client: hubClient,
       namespace: config.namespace,
       heartbeatMs: config.memberStatusHeartbeatMs,
-    });
+    }));
     this.members = new Controller({
       name: 'member',
       logger: log,
@@ -136,6 +144,10 @@ class Controllers {
     const enqueueAllGateways = () => {
       for (const gw of hub.gateways.list()) this.gateways.enqueue(objectKey(gw));
     };
+    const enqueueAffectedGateways = (kind: MemberKind, name: string) => {
+      for (const gw of gatewaysAffectedByMember(hub.gateways.list(), kind, name))
+        this.gateways.enqueue(objectKey(gw));
+    };
     const enqueueAllMembers = () => {
       for (const s of hub.edgeSites.list())
         this.members.enqueue(memberKey('EdgeSite', s.metadata?.name ?? ''));
@@ -150,7 +162,7 @@ class Controllers {
       onUpdate: (old: EdgeSite | CloudCluster, o: EdgeSite | CloudCluster) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
         // Spec, labels, health or Ready may move placements; a rewrite of placements held may not.
-        if (memberChangeMattersToGateways(old, o)) enqueueAllGateways();
+        if (memberChangeMattersToGateways(old, o)) enqueueAffectedGateways(kind, o.metadata?.name ?? '');
       },
       onDelete: (o: { metadata?: { name?: string } }) => {
         this.members.enqueue(memberKey(kind, o.metadata?.name ?? ''));
@@ -210,7 +222,7 @@ class Controllers {
             if (t.from === 'Unreachable' && kc) dropConnections(kc);
           }
         }
-        enqueueAllGateways();
+        enqueueAffectedGateways(change.kind, change.name);
       }),
     );
   }
@@ -229,6 +241,8 @@ class Controllers {
   async stop(): Promise<void> {
     for (const u of this.unsubscribe) u();
     await Promise.all([this.members.stop(), this.gateways.stop(), this.audit.stop()]);
+    // Still leading (the Lease goes in a later phase): what the coalescing held back is written.
+    await this.memberReconcile.flushHeld(this.log);
     this.registry.stop();
     await this.workloads.stop();
   }

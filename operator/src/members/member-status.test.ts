@@ -6,6 +6,7 @@ import {
   healthFromStatus,
   statusChanges,
   statusNeedsWrite,
+  statusWriteDelay,
   type MemberStatusInput,
 } from './member-status.js';
 import type { ProbeResult } from './probe.js';
@@ -380,5 +381,18 @@ describe('healthFromStatus', () => {
   it('a restarted operator still requires Recovering for a member that was Unreachable', () => {
     const seeded = healthFromStatus({ health: 'Unreachable', healthSince: iso(5) }, at(100));
     expect(nextHealth(seeded, okProbe(101)).record.state).toBe(HealthState.Recovering);
+  });
+});
+
+describe('statusWriteDelay', () => {
+  it('writes health, conditions and the first write at once', () => {
+    expect(statusWriteDelay(['health', 'conditions'], 1000, 1001)).toBe(0);
+    expect(statusWriteDelay(['placements', 'nodes'], 1000, 1001)).toBe(0);
+    expect(statusWriteDelay(['placements'], undefined, 1001)).toBe(0);
+  });
+  it('holds a change of the placements count alone until the interval since the last write', () => {
+    expect(statusWriteDelay(['placements'], 1000, 2000, 5000)).toBe(4000);
+    expect(statusWriteDelay(['placements'], 1000, 6000, 5000)).toBe(0);
+    expect(statusWriteDelay(['placements'], 1000, 9000, 5000)).toBe(0);
   });
 });

@@ -275,3 +275,22 @@ export function healthFromStatus(status: MemberStatus | undefined, now: Date): H
     ...(state === HealthState.Unreachable ? { unreachableSince: since } : {}),
   };
 }
+
+/** A change of the placements count alone is written at most this often per member. */
+export const PLACEMENTS_WRITE_INTERVAL_MILLISECONDS = 5_000;
+
+/**
+ * How long to hold a status write back (0: write now). A change of the placements count alone is
+ * coalesced: while 1,000 gateways converge, each one's placement moved every member's count, and
+ * each move was a status write to the hub (about three per gateway). Anything else — health,
+ * conditions, version, nodes — is written at once.
+ */
+export function statusWriteDelay(
+  changes: readonly string[],
+  lastWriteMs: number | undefined,
+  nowMs: number,
+  intervalMs = PLACEMENTS_WRITE_INTERVAL_MILLISECONDS,
+): number {
+  if (changes.length === 0 || changes.some((c) => c !== 'placements') || lastWriteMs === undefined) return 0;
+  return Math.max(0, lastWriteMs + intervalMs - nowMs);
+}

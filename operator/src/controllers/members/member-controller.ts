@@ -6,7 +6,8 @@ import { API_VERSION, type Member, type MemberKind } from '../../api/index.js';
 import {
   desiredStatusFromSnapshot,
   memberKey,
-  statusNeedsWrite,
+  statusChanges,
+  statusWriteDelay,
   type MemberRegistry,
 } from '../../members/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../runtime/controller.js';
@@ -47,13 +48,32 @@ export function memberObject(hub: HubInformers, kind: MemberKind, name: string):
   return kind === 'EdgeSite' ? hub.edgeSites.get(name) : hub.cloudClusters.get(name);
 }
 
-export function makeMemberReconciler(deps: MemberControllerDeps) {
+export interface MemberReconciler {
+  (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void>;
+  /**
+   * Writes now the statuses the coalescing holds back (statusWriteDelay). Called at shutdown,
+   * once the controllers have stopped and before the Lease is released: a held write left to the
+   * next leader was that leader's first write at rest (the zero-writes-across-restart test).
+   */
+  flushHeld(log: ReconcileContext['log']): Promise<void>;
+}
+
+export function makeMemberReconciler(deps: MemberControllerDeps): MemberReconciler {
   const now = deps.now ?? (() => new Date());
-  return async (key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> => {
+  /** When each member's status was last written by this process (for statusWriteDelay). */
+  const lastWrite = new Map<string, number>();
+  /** Members whose status write is held back by the coalescing. */
+  const held = new Set<string>();
+  const sync = async (
+    key: string,
+    log: ReconcileContext['log'],
+    coalesce: boolean,
+  ): Promise<ReconcileResult | void> => {
     const { kind, name } = parseMemberKey(key);
     const member = memberObject(deps.hub, kind, name);
     if (!member) {
-      if (deps.registry.remove(key)) ctx.log.info('member removed; stopped probing it');
+      held.delete(key);
+      if (deps.registry.remove(key)) log.info('member removed; stopped probing it');
       return;
     }
     const ref = member.spec.kubeconfigSecretRef;
@@ -63,14 +83,36 @@ export function makeMemberReconciler(deps: MemberControllerDeps) {
     const snapshot = deps.registry.upsert(kind, member, secret);
     const at = now();
     const desired = desiredStatusFromSnapshot(snapshot, member, placementsHeld(deps.hub, kind, name), at);
-    if (!statusNeedsWrite(member.status, desired, { now: at, heartbeatMilliseconds: deps.heartbeatMs ?? 0 }))
+    const changes = statusChanges(member.status, desired, {
+      now: at,
+      heartbeatMilliseconds: deps.heartbeatMs ?? 0,
+    });
+    if (changes.length === 0) {
+      held.delete(key);
       return;
+    }
+    const delay = coalesce ? statusWriteDelay(changes, lastWrite.get(key), at.getTime()) : 0;
+    if (delay > 0) {
+      held.add(key);
+      return { requeueAfter: delay };
+    }
     await deps.client.applyStatus({
       apiVersion: API_VERSION,
       kind,
       metadata: { name },
       status: desired,
     });
-    ctx.log.debug({ health: desired.health }, 'member status written');
+    held.delete(key);
+    lastWrite.set(key, at.getTime());
+    log.debug({ health: desired.health, changes }, 'member status written');
   };
+  const reconcile = (key: string, ctx: ReconcileContext) => sync(key, ctx.log, true);
+  return Object.assign(reconcile, {
+    flushHeld: async (log: ReconcileContext['log']) => {
+      for (const key of [...held])
+        await sync(key, log, false).catch((err: unknown) =>
+          log.warn({ err, key }, 'held member status not written'),
+        );
+    },
+  });
 }
