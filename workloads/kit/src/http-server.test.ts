@@ -1,6 +1,6 @@
 // The shared HTTP layer over a real socket: routing, JSON errors that name the field, body limits,
 // health endpoints, and no request detail in a 500.
-import type { Server } from 'node:http';
+import { Agent, request, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { Health } from './health.js';
 import { HttpError, invalidField } from './http-errors.js';
@@ -132,5 +132,40 @@ describe('createHttpServer', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('process_cpu_seconds_total{service="test"}');
+  });
+});
+
+describe('closeServer', () => {
+  it('returns soon after the last in-flight answer, though its client keeps connections alive', async () => {
+    const server = createHttpServer({
+      routes: new Router<Handler>().add('POST', '/v1/slow', async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        return { status: 200, body: { ok: true } };
+      }),
+      health: new Health(),
+      registry: createRegistry('test'),
+      logger: createLogger({
+        service: 'test',
+        destination: new Writable({ write: (_c, _e, done) => done() }),
+      }),
+    });
+    const port = await listen(server, 0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true });
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/slow', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 100)); // the request is in flight
+    const started = Date.now();
+    await closeServer(server);
+    const took = Date.now() - started;
+    expect(await answered).toBe(200);
+    agent.destroy();
+    // The answer takes ~200 ms more; the keep-alive timeout is 65 s.
+    expect(took).toBeLessThan(5_000);
   });
 });

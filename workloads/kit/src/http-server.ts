@@ -192,10 +192,22 @@ export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<
   });
 }
 
-/** Stops accepting, closes idle keep-alive connections, waits for in-flight requests. */
+/** How often a closing server closes the keep-alive connections that went idle. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Stops accepting, closes idle keep-alive connections, waits for in-flight requests. A request in
+ * flight at close has a keep-alive connection that goes idle only after its answer, and
+ * server.close() never closes it then: it would stay open for keepAliveTimeout (65 s), past the
+ * shutdown's grace period. So idle connections are closed again until the last one is gone.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
