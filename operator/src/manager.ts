@@ -82,7 +82,9 @@ class Controllers {
     this.workloads = new MemberWorkloads({
       logger: log.child({ component: 'member-workloads' }),
       resyncPeriodMs: config.resyncPeriodMs,
-      onGatewayWorkloadChange: (key) => this.gateways.enqueue(key),
+      // A member's Deployment moved: most often a rollout an earlier pass started has progressed
+      // (a failover target became available), so the pass that finishes it goes first.
+      onGatewayWorkloadChange: (key) => this.gateways.enqueue(key, { urgent: true }),
     });
     this.log = log;
     const memberReconcile = (this.memberReconcile = makeMemberReconciler({

@@ -13,7 +13,7 @@ import type { EventHandler } from './informer.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { ReconcileResultLabel, RuntimeMetrics } from './metrics.js';
 import { type RateLimiter, defaultControllerRateLimiter } from './ratelimiter.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue, type AddOptions } from './workqueue.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds (periodic work, polling). */
@@ -76,9 +76,9 @@ export class Controller {
     }
   }
 
-  /** Queues `key` for reconciliation (de-duplicated). */
-  enqueue(key: string): void {
-    this.queue.add(key);
+  /** Queues `key` for reconciliation (de-duplicated; `urgent` goes before the rest). */
+  enqueue(key: string, opts: AddOptions = {}): void {
+    this.queue.add(key, opts);
   }
 
   /** Queues `key` after `delayMs`. */

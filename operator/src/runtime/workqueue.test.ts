@@ -118,6 +118,71 @@ describe('WorkQueue', () => {
     );
   });
 
+  it('hands out urgent keys first; an urgent add moves a queued key up, once', async () => {
+    const { q } = newQueue();
+    for (const k of ['a', 'b', 'c']) q.add(k);
+    q.add('d', { urgent: true });
+    q.add('b', { urgent: true });
+    q.add('b', { urgent: true });
+    expect(q.len()).toBe(4);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) order.push(await q.get());
+    expect(order).toEqual(['d', 'b', 'a', 'c']);
+    expect(q.len()).toBe(0);
+    expect(await tryGet(q)).toBe('pending');
+  });
+
+  it('an urgent add while a key is processing queues it urgently at done()', async () => {
+    const { q } = newQueue();
+    q.add('a');
+    expect(await q.get()).toBe('a');
+    q.add('x');
+    q.add('a', { urgent: true });
+    q.done('a');
+    expect(await q.get()).toBe('a');
+    q.done('a');
+    expect(await q.get()).toBe('x');
+  });
+
+  it('with both lanes, every pending key is handed out once, urgent ones first (random schedules)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            key: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+            urgent: fc.boolean(),
+            take: fc.boolean(),
+          }),
+          { maxLength: 80 },
+        ),
+        async (ops) => {
+          const q = new WorkQueue({ clock: new FakeClock() });
+          const pending = new Map<string, boolean>(); // key → added urgently since last handed out
+          const take = async () => {
+            const anyUrgent = [...pending.values()].some((u) => u);
+            const key = (await q.get())!;
+            expect(pending.has(key)).toBe(true);
+            if (anyUrgent) expect(pending.get(key)).toBe(true);
+            pending.delete(key);
+            q.done(key);
+          };
+          for (const op of ops) {
+            if (op.take) {
+              if (q.len() > 0) await take();
+              continue;
+            }
+            q.add(op.key, { urgent: op.urgent });
+            pending.set(op.key, (pending.get(op.key) ?? false) || op.urgent);
+            expect(q.len()).toBe(pending.size);
+          }
+          while (q.len() > 0) await take();
+          expect(pending.size).toBe(0);
+          expect(await tryGet(q)).toBe('pending');
+        },
+      ),
+    );
+  });
+
   it('addAfter() delays a key, and the sooner of two delays wins', async () => {
     const { q, clock } = newQueue();
     q.addAfter('a', 100);

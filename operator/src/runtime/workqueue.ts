@@ -5,6 +5,10 @@
  *   while being processed it is queued again when `done` is called;
  * - rate-limited re-adds (`addRateLimited`) and delayed adds (`addAfter`);
  * - `shutDown` stops handing out work; `shutDownWithDrain` also waits for in-flight items.
+ * One addition: an urgent lane, handed out before the normal one. Work that finishes what an
+ * earlier pass started (a replacement's workload just became available) goes there, so in an
+ * outage that queues every gateway at once the first ones serve again within seconds instead of
+ * after every gateway's first pass. An urgent add of a key already queued moves it up.
  * Durations are in milliseconds.
  */
 import { type Clock, type TimerHandle, realClock } from './clock.js';
@@ -37,14 +41,50 @@ interface Waiting {
   timer: TimerHandle;
 }
 
+export interface AddOptions {
+  /** Hand it out before every non-urgent item. */
+  readonly urgent?: boolean;
+}
+
+/** A FIFO with O(1) shift (a head index, compacted now and then). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.items[this.head] as T;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 export class WorkQueue<T = string> {
   readonly name: string;
   private readonly clock: Clock;
   private readonly rateLimiter: RateLimiter<T>;
   private readonly metrics: WorkQueueMetricsHooks;
 
-  private items: T[] = [];
-  private head = 0;
+  private readonly normal = new Fifo<T>();
+  private readonly urgent = new Fifo<T>();
+  /** Entries left in the normal lane by keys that moved to the urgent one (skipped there). */
+  private readonly stale = new Map<T, number>();
+  /** Keys queued (or to be queued by done()) in the urgent lane. */
+  private readonly urgentKeys = new Set<T>();
+  /** Keys waiting to be handed out, whichever lane. */
+  private queued = 0;
   private readonly dirty = new Set<T>();
   private readonly processing = new Map<T, number>();
   private readonly addedAt = new Map<T, number>();
@@ -60,11 +100,18 @@ export class WorkQueue<T = string> {
     this.metrics = opts.metrics ?? {};
   }
 
-  /** Marks `item` as needing processing. No-op if it is already pending or the queue is shut down. */
-  add(item: T): void {
+  /**
+   * Marks `item` as needing processing. No-op if it is already pending (except that an urgent add
+   * moves a pending item to the urgent lane) or the queue is shut down.
+   */
+  add(item: T, opts: AddOptions = {}): void {
     if (this.shutting) return;
-    if (this.dirty.has(item)) return;
+    if (this.dirty.has(item)) {
+      if (opts.urgent && !this.urgentKeys.has(item)) this.promote(item);
+      return;
+    }
     this.dirty.add(item);
+    if (opts.urgent) this.urgentKeys.add(item);
     if (!this.addedAt.has(item)) this.addedAt.set(item, this.clock.now());
     this.metrics.add?.();
     if (this.processing.has(item)) return; // re-queued by done()
@@ -187,11 +234,20 @@ export class WorkQueue<T = string> {
   }
 
   private size(): number {
-    return this.items.length - this.head;
+    return this.queued;
+  }
+
+  /** A pending non-urgent item goes urgent: queued now in the urgent lane, its old entry skipped. */
+  private promote(item: T): void {
+    this.urgentKeys.add(item);
+    if (this.processing.has(item)) return; // done() queues it, urgently
+    this.stale.set(item, (this.stale.get(item) ?? 0) + 1);
+    this.urgent.push(item);
   }
 
   private push(item: T): void {
-    this.items.push(item);
+    (this.urgentKeys.has(item) ? this.urgent : this.normal).push(item);
+    this.queued++;
     this.metrics.depth?.(this.size());
     while (this.getters.length > 0 && this.size() > 0) {
       const getter = this.getters.shift();
@@ -202,12 +258,9 @@ export class WorkQueue<T = string> {
 
   private take(): T | undefined {
     if (this.size() === 0) return undefined;
-    const item = this.items[this.head] as T;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const item = this.urgent.length > 0 ? (this.urgent.shift() as T) : this.takeNormal();
+    this.urgentKeys.delete(item);
+    this.queued--;
     this.metrics.depth?.(this.size());
     const now = this.clock.now();
     const added = this.addedAt.get(item);
@@ -216,6 +269,16 @@ export class WorkQueue<T = string> {
     this.dirty.delete(item);
     this.processing.set(item, now);
     return item;
+  }
+
+  private takeNormal(): T {
+    for (;;) {
+      const item = this.normal.shift() as T;
+      const left = this.stale.get(item);
+      if (left === undefined) return item;
+      if (left > 1) this.stale.set(item, left - 1);
+      else this.stale.delete(item);
+    }
   }
 
   private resolveDrain(): void {
