@@ -46,7 +46,10 @@ export class Writer {
       const client = await this.options.pool.connect();
       client.on('error', (err) => {
         this.options.logger.warn({ err }, 'writer connection failed');
-        if (this.client === client) this.client = undefined;
+        // Released once, by whichever of this and the failed batch's catch comes first: a second
+        // release throws, here inside an event handler, which would crash the ledger.
+        if (this.client !== client) return;
+        this.client = undefined;
         client.release(err);
       });
       this.client = client;
