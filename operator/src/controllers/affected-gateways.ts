@@ -1,8 +1,9 @@
 // Which gateways a change of one member (its health, spec, labels) can matter to: those with a
 // placement on it or standing in for it, those whose ledger names it (primary or standby), and
 // those not Ready or Degraded (they may be waiting for a member to place on). A Ready gateway
-// that neither uses nor replaces the member plans the same whatever it does. Enqueueing only these, instead of every gateway, is what keeps a site outage with N
-// gateways elsewhere from queueing all N passes ahead of the affected ones (issue 11).
+// that neither uses nor replaces the member plans the same whatever it does. Enqueueing only
+// these, instead of every gateway, keeps a site outage with N gateways elsewhere from queueing all
+// N passes ahead of the affected ones (issue 11).
 import type { MemberKind, PaymentGateway } from '../api/index.js';
 
 type GatewayLike = Pick<PaymentGateway, 'status'> & {

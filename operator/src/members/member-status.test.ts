@@ -5,7 +5,6 @@ import {
   desiredMemberStatus,
   healthFromStatus,
   statusChanges,
-  statusNeedsWrite,
   statusWriteDelay,
   type MemberStatusInput,
 } from './member-status.js';
@@ -260,7 +259,7 @@ describe('desiredMemberStatus', () => {
   });
 });
 
-describe('statusChanges / statusNeedsWrite', () => {
+describe('statusChanges', () => {
   const write = (old: EdgeSiteStatus | undefined, next: EdgeSiteStatus, now: number, heartbeat?: number) =>
     statusChanges(old, next, {
       now: at(now),
@@ -278,7 +277,6 @@ describe('statusChanges / statusNeedsWrite', () => {
     expect(next.lastProbeTime).not.toBe(base.lastProbeTime);
     expect(next.lastProbeLatencyMilliseconds).toBe(80);
     expect(write(base, next, 12)).toEqual([]);
-    expect(statusNeedsWrite(base, next, { now: at(12) })).toBe(false);
   });
 
   it('…never by default, however old the written lastProbeTime (no writes at rest)', () => {
@@ -334,7 +332,7 @@ describe('statusChanges / statusNeedsWrite', () => {
             t += dt;
             if (t - 10 >= 300) break;
             const next = desiredMemberStatus(input({ lastProbe: okProbe(t, latency), now: at(t) }, base));
-            expect(statusNeedsWrite(base, next, { now: at(t) })).toBe(false);
+            expect(statusChanges(base, next, { now: at(t) })).toEqual([]);
           }
         },
       ),
@@ -351,7 +349,7 @@ describe('statusChanges / statusNeedsWrite', () => {
       const probe = ok ? okProbe(s) : failedProbe(s);
       health = nextHealth(health, probe, { failureThreshold: 3, successThreshold: 2 }).record;
       const next = desiredMemberStatus(input({ health, lastProbe: probe, now: at(s) }, written));
-      if (statusNeedsWrite(written, next, { now: at(s) })) {
+      if (statusChanges(written, next, { now: at(s) }).length > 0) {
         writes.push(`${health.state}`);
         written = next;
       }

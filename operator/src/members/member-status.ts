@@ -1,6 +1,6 @@
 // The status of an EdgeSite / CloudCluster, computed from what the prober knows. Pure.
 //
-// desiredMemberStatus() builds the whole status; statusChanges() / statusNeedsWrite() say
+// desiredMemberStatus() builds the whole status; statusChanges() says
 // whether it is worth a write: a probe that only moved lastProbeTime or the latency is not, except
 // once per heartbeat interval when one is set (--member-status-heartbeat; off by default, so a
 // converged fleet writes nothing: lastProbeTime is the probe that last changed the status, and the
@@ -234,15 +234,6 @@ export function statusChanges(
     if (Number.isNaN(lastWritten) || options.now.getTime() - lastWritten >= heartbeat) return ['heartbeat'];
   }
   return [];
-}
-
-/** True only for meaningful changes (see statusChanges). */
-export function statusNeedsWrite(
-  old: MemberStatus | undefined,
-  next: MemberStatus,
-  options: StatusWriteOptions,
-): boolean {
-  return statusChanges(old, next, options).length > 0;
 }
 
 function normalizeConditions(conditions: readonly Condition[] | undefined) {
