@@ -15,7 +15,8 @@
 //   4. merge       its fills (no more than the empty slots), its scale-downs (drained only while
 //                  something else serves), the other components;
 //   5. reinstate   never zero serving endpoints while a workload could serve (reinstate.ts);
-//   6. epoch, Events, metrics, the FailedOver condition and when to look again.
+//   6. ledger      a standby promoted when the primary's cloud cluster is lost (ledger.ts);
+//   7. epoch, Events, metrics, the FailedOver condition and when to look again.
 //
 // spec.failover.paused: placeGateway's frozen result (nothing changes, what would is reported).
 import { canonicalJson } from '../api/canonical-json.js';
@@ -33,6 +34,7 @@ import {
 import { planContext } from './context.js';
 import { failedOverStatus } from './failedOver.js';
 import { groupBySlot, slotRoles, type SlotGroup } from './groups.js';
+import { failoverLedger } from './ledger.js';
 import { observePlacements } from './observe.js';
 import { reinstate } from './reinstate.js';
 import { resolveSlots } from './slots.js';
@@ -60,6 +62,9 @@ function keepExplanation(p: Placement, previous: readonly Placement[] | undefine
     (q) => q.component === p.component && q.member === p.member && q.memberKind === p.memberKind,
   );
   if (was === undefined || was.state !== p.state || was.replacedMember !== p.replacedMember) return p;
+  // A Lost ledger's reason says what it waits for now (unreachable, recovering, fenced behind a
+  // promoted standby): placeLedger derives it from the member alone, so it is stable as it is.
+  if (p.component === 'ledger' && p.state === 'Lost') return p;
   return {
     ...p,
     ...(was.reason === undefined ? {} : { reason: was.reason }),
@@ -185,10 +190,18 @@ function planRound(input: PlanGatewayInput): GatewayPlan {
   const reinstated = reinstate(works, ctx);
 
   // 6
+  const kept = base.placements
+    .filter((p) => p.component !== 'authorization')
+    .map((p) => keepExplanation(p, status.placements));
+  const ledger = failoverLedger(
+    kept.filter((p) => p.component === 'ledger'),
+    ctx,
+  );
+
+  // 7
   const placements = sortPlacements([
-    ...base.placements
-      .filter((p) => p.component !== 'authorization')
-      .map((p) => keepExplanation(p, status.placements)),
+    ...kept.filter((p) => p.component !== 'ledger'),
+    ...ledger.placements,
     ...works.map((w) => w.next),
   ]);
   const changed = placementChanged(status.placements, placements);
@@ -197,6 +210,7 @@ function planRound(input: PlanGatewayInput): GatewayPlan {
       (p) => p.component === component && !(component === 'authorization' && p.reason === 'PlacementLost'),
     ),
     ...slots.problems.filter((p) => p.component === component),
+    ...ledger.problems.filter((p) => p.component === component),
   ]);
   const due = [...observed.deadlines, ...slots.deadlines].filter((t) => t > ctx.nowMs);
   return {
@@ -205,8 +219,8 @@ function planRound(input: PlanGatewayInput): GatewayPlan {
     changed,
     removed: [...observed.removed, ...base.removed.filter((r) => r.placement.component !== 'authorization')],
     problems,
-    events: [...slots.events, ...reinstated],
-    failovers: slots.failovers,
+    events: [...slots.events, ...reinstated, ...ledger.events],
+    failovers: [...slots.failovers, ...ledger.failovers],
     failoversCompleted: slots.completions,
     failedOver: failedOverStatus(placements, ctx),
     ...(due.length > 0 ? { requeueAfterMs: Math.min(...due) - ctx.nowMs } : {}),

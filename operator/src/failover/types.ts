@@ -36,6 +36,7 @@ export type PlanEventReason =
   | 'PlacementRecovered'
   | 'PlacementReinstated'
   | 'PlacementPromoted'
+  | 'LedgerPromoted'
   | 'NoFailoverTarget'
   | 'MoveStarted'
   | 'MoveCompleted';

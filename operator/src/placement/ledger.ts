@@ -23,8 +23,11 @@ export function placeLedger(
   const previousOf = new Map(existing.map((p) => [memberKey(p.memberKind, p.member), p]));
   const clouds = new Map(members.filter((m) => m.kind === 'CloudCluster').map((m) => [m.name, m]));
   const edgeNames = new Set(members.filter((m) => m.kind === 'EdgeSite').map((m) => m.name));
-  const replacedByTarget = new Set(
-    existing.filter((p) => p.state === 'FailoverTarget' && p.replacedMember).map((p) => p.replacedMember),
+  // A promoted standby (failover/ledger.ts) stands in for the member it replaced.
+  const promotedFor = new Map(
+    existing
+      .filter((p) => p.state === 'FailoverTarget' && p.replacedMember)
+      .map((p) => [p.replacedMember as string, p.member]),
   );
   const placements: Placement[] = [];
   const problems: PlacementProblem[] = [];
@@ -81,15 +84,32 @@ export function placeLedger(
         'MemberUnreachable',
         `${describeMember(member)} is Unreachable${since(member)}; its ledger is left alone until it is back`,
       );
-      problems.push({
-        component,
-        severity: isPrimary ? 'Error' : 'Warning',
-        reason: isPrimary ? 'PrimaryUnreachable' : 'StandbyUnreachable',
-        message: isPrimary
-          ? `primary CloudCluster ${name} is Unreachable${since(member)}: payments cannot be booked until it ` +
-            'is back or a standby is promoted (spec.failover)'
-          : `standby CloudCluster ${name} is Unreachable${since(member)}; it cannot be promoted until it is back`,
-      });
+      const promoted = promotedFor.get(name);
+      problems.push(
+        promoted !== undefined
+          ? {
+              component,
+              severity: 'Warning',
+              reason: 'PrimaryReplaced',
+              message: `primary CloudCluster ${name} is Unreachable${since(member)}; the promoted standby ledger on ${promoted} writes the books`,
+            }
+          : {
+              component,
+              severity: isPrimary ? 'Error' : 'Warning',
+              reason: isPrimary ? 'PrimaryUnreachable' : 'StandbyUnreachable',
+              message: isPrimary
+                ? `primary CloudCluster ${name} is Unreachable${since(member)}: nothing is booked there until it ` +
+                  'is back or a standby is promoted; edge sites stand in meanwhile'
+                : `standby CloudCluster ${name} is Unreachable${since(member)}; it cannot be promoted until it is back`,
+            },
+      );
+    } else if (previous?.state === 'FailoverTarget' && isPrimary) {
+      // The promoted standby made the primary in the spec: the promotion is for good.
+      make(
+        'Active',
+        'PrimaryConfigured',
+        `${at}, promoted standby made the primary, health ${member.health}`,
+      );
     } else if (previous?.state === 'FailoverTarget') {
       make(
         'FailoverTarget',
@@ -97,12 +117,22 @@ export function placeLedger(
         previous.message ?? '',
         previous.replacedMember,
       );
-    } else if (previous?.state === 'Lost' && replacedByTarget.has(name)) {
+    } else if (previous?.state === 'Lost' && promotedFor.has(name)) {
+      const promoted = promotedFor.get(name) as string;
       make(
         'Lost',
         'AwaitingFailback',
-        `${name} is reachable again; a promoted standby serves until failback`,
+        `${name} is reachable again and fenced; the promoted standby on ${promoted} writes the books`,
       );
+      problems.push({
+        component,
+        severity: 'Warning',
+        reason: 'LedgerFailedOver',
+        message:
+          `the promoted standby ledger on ${promoted} writes the books; ${name} is back and fenced: set ` +
+          `spec.ledger.primary to ${promoted} (and ${name} in spec.ledger.standbys) to keep them there ` +
+          '(docs/runbook.md, "The ledger failed over")',
+      });
     } else if (previous?.state === 'Lost' && !(member.health === 'Healthy' && member.ready)) {
       make(
         'Lost',

@@ -1,9 +1,11 @@
 // The configuration a workload reads, rendered into its ConfigMap and mounted as files under
 // /etc/paygrid (a mounted ConfigMap is updated in place; environment variables would not be).
 //
-// Fencing data (epoch, role, replaced member, fenced members) is in the ConfigMap, so it reaches the running pods,
-// but not in the config hash on the pod template: an epoch bump or a promotion must fence the
-// workloads without restarting them. Everything else is in the hash, so changing it rolls the pods.
+// Fencing data (epoch, role, replaced member, fenced members) and the ledger's endpoint are in the
+// ConfigMap, so they reach the running pods, but not in the config hash on the pod template: an
+// epoch bump, a promotion or a ledger failover must reach the workloads without restarting them (a
+// restarted authorization pod loses its emptyDir journal, and a ledger failover is exactly when the
+// journal holds stand-in approvals). Everything else is in the hash, so changing it rolls the pods.
 import { createHash } from 'node:crypto';
 import type { Placement } from '../api/index.js';
 import type { ResolvedGatewaySpec } from '../placement/gatewaySpec.js';
@@ -32,11 +34,12 @@ export const CONFIG_KEYS = {
 } as const;
 
 /** Keys the workloads pick up live; left out of the config hash so they never restart pods. */
-export const FENCING_KEYS: readonly string[] = [
+export const LIVE_KEYS: readonly string[] = [
   CONFIG_KEYS.epoch,
   CONFIG_KEYS.role,
   CONFIG_KEYS.replacedMember,
   CONFIG_KEYS.fencedMembers,
+  CONFIG_KEYS.ledgerEndpoint,
 ];
 
 /**
@@ -89,7 +92,7 @@ export function renderConfigData(
 /** sha256 (hex) of the data without the fencing keys, independent of key order. */
 export function configHash(data: Readonly<Record<string, string>>): string {
   const hashed = Object.keys(data)
-    .filter((k) => !FENCING_KEYS.includes(k))
+    .filter((k) => !LIVE_KEYS.includes(k))
     .sort()
     .map((k) => [k, data[k]]);
   return createHash('sha256').update(JSON.stringify(hashed)).digest('hex');

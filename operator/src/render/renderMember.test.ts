@@ -292,7 +292,7 @@ describe('renderMember', () => {
     expect(ledgerCm.data?.[CONFIG_KEYS.epoch]).toBe('7');
   });
 
-  it('rolls pods on a config change, but fences without a restart on an epoch bump or a role change', () => {
+  it('rolls pods on a config change, but fences without a restart on an epoch bump, a role change or a ledger move', () => {
     const hashOf = (objects: KubernetesObject[]) =>
       find<V1Deployment>(objects, 'Deployment').spec?.template.metadata?.annotations?.[
         CONFIG_HASH_ANNOTATION
@@ -338,9 +338,11 @@ describe('renderMember', () => {
     expect(hashOf(home)).toBe(base);
 
     expect(hashOf(renderMember(makeGateway(1000), all, EDGE))).not.toBe(base);
-    expect(hashOf(renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' }))).not.toBe(
-      base,
-    );
+    // A ledger failover: the new endpoint reaches the running pods; a rollout would delete the
+    // stand-in journal (emptyDir) while it holds approvals the ledger has not booked yet.
+    const moved = renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' });
+    expect(cmOf(moved).data?.['ledger-endpoint']).toBe('https://other.example.com');
+    expect(hashOf(moved)).toBe(base);
   });
 
   it('is deterministic and independent of the order of placements', () => {

@@ -36,10 +36,18 @@ function memberOf(deps: GatewayDeps, kind: string, name: string): Member | undef
   return kind === 'EdgeSite' ? deps.hub.edgeSites.get(name) : deps.hub.cloudClusters.get(name);
 }
 
-/** The ledger's base URL as edge sites reach it: the primary cloud cluster's endpoint. */
+/**
+ * The ledger's base URL as edge sites reach it: the endpoint of the cloud cluster whose ledger
+ * writes the books (the primary's, or a promoted standby's). While none does (the primary lost,
+ * nothing promoted yet), the last one stays: authorization stands in on timeouts either way.
+ */
 function ledgerEndpoint(pass: GatewayPass, deps: GatewayDeps): string | undefined {
-  const ledger = pass.placements.find((p) => p.component === 'ledger' && p.state === 'Active');
-  return ledger ? deps.hub.cloudClusters.get(ledger.member)?.spec.endpoint : undefined;
+  const ledgers = pass.placements.filter((p) => p.component === 'ledger');
+  const writer =
+    ledgers.find((p) => p.state === 'Active') ??
+    ledgers.find((p) => p.state === 'FailoverTarget') ??
+    ledgers.find((p) => p.state === 'Lost' && p.member === pass.gateway.spec.ledger.primary);
+  return writer ? deps.hub.cloudClusters.get(writer.member)?.spec.endpoint : undefined;
 }
 
 /** Renders every member's objects into pass.rendered (pure; no I/O). */
