@@ -74,7 +74,7 @@ test-workloads: build image-local ## The payment services (processes and images)
 	bash workloads/scripts/with-postgres.sh $(JEST) --selectProjects workloads
 
 .PHONY: testbed-up
-testbed-up: tools build ## Start four real clusters (hub, cloud-eu, edge-a, edge-b)
+testbed-up: tools build ## Start five real clusters (hub, cloud-eu, edge-a, edge-b, cloud-us)
 	bash e2e/testbed/testbed.sh up
 
 .PHONY: testbed-down

@@ -36,8 +36,8 @@ import { waitFor } from './harness/wait.js';
 const NS = 'payments';
 const RELEASE = 'paygrid';
 const IMAGE = process.env.E2E_IMAGE ?? 'localhost/paygrid/operator:e2e';
-// After the members (1..3 in MEMBERS order, testbed.sh): bridge pg-hub, node address 10.88.4.1.
-const HUB_INDEX = '4';
+// After the members (1..4 in TESTBED_MEMBERS order, testbed.sh): bridge pg-hub, node address 10.88.5.1.
+const HUB_INDEX = '5';
 const HUB_NODE_IP = `10.88.${HUB_INDEX}.1`;
 const ARTIFACTS = join(repo, 'e2e', 'artifacts');
 

@@ -16,7 +16,7 @@ down() {
 }
 
 up() {
-  say "testbed: four real clusters (hub, cloud-eu, edge-a, edge-b)"
+  say "testbed: five real clusters (hub, cloud-eu, edge-a, edge-b; cloud-us, a spare the demo does not register)"
   if [ "${PAYGRID_REAL_NODES:-}" = 1 ]; then
     # Real pods: a kubelet, containerd and the images (make image-local) on each member.
     bash "$here/build-tools.sh" kubelet

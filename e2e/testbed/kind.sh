@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The same four clusters where a Docker engine runs: hub and cloud-eu with
-# kind, the edges with k3d (K3s). The suites address them by context
-# (kind-hub, kind-cloud-eu, k3d-edge-a, k3d-edge-b; see e2e/src/testbed/clusters.ts).
+# The same five clusters where a Docker engine runs: hub, cloud-eu and cloud-us
+# with kind, the edges with k3d (K3s). The suites address them by context (kind-hub,
+# kind-cloud-eu, k3d-edge-a, k3d-edge-b, kind-cloud-us; see e2e/src/testbed/clusters.ts).
 # Faults: crash = `docker stop` of the member's nodes; partition = the same
 # fault proxy as the local testbed, in front of each member's API port.
 #   kind.sh up | down | crash M | restore M | partition M | heal M
@@ -19,7 +19,7 @@ command -v "$k3d" >/dev/null || { echo "kind.sh: needs k3d (https://k3d.io) on P
 case ${1:-} in
   up)
     mkdir -p "$dir/members" "$dir/logs"
-    for c in hub cloud-eu; do
+    for c in hub cloud-eu cloud-us; do
       "$kind" get clusters 2>/dev/null | grep -qx "$c" || "$kind" create cluster --config "$repo/e2e/kind/$c.yaml" --kubeconfig "$kubeconfig"
     done
     for e in edge-a edge-b; do
@@ -30,17 +30,17 @@ case ${1:-} in
     tag=$(sed -n "s/^appVersion: '\(.*\)'$/\1/p" "$repo/charts/paygrid/Chart.yaml")
     docker build -q -f "$repo/operator/Dockerfile" -t "ghcr.io/paygrid/operator:$tag" "$repo" >/dev/null
     "$kind" load docker-image "ghcr.io/paygrid/operator:$tag" --name hub
-    "$kind" get kubeconfig --name cloud-eu >"$dir/members/cloud-eu.direct.kubeconfig"
+    for c in cloud-eu cloud-us; do "$kind" get kubeconfig --name "$c" >"$dir/members/$c.direct.kubeconfig"; done
     for e in edge-a edge-b; do "$k3d" kubeconfig get "$e" >"$dir/members/$e.direct.kubeconfig"; done
     node "$repo/e2e/dist/testbed/fault-proxy-main.js" --dir "$dir" >>"$dir/logs/proxy.log" 2>&1 &
     echo $! >"$dir/proxy.pid"
     for _ in $(seq 1 100); do [ -f "$dir/proxy.json" ] && break; sleep 0.1; done
     kubectl --kubeconfig "$kubeconfig" config use-context kind-hub >/dev/null
-    for m in cloud-eu edge-a edge-b; do node "$repo/e2e/dist/testbed/member-kubeconfig-main.js" --dir "$dir" --member "$m"; done
+    for m in cloud-eu edge-a edge-b cloud-us; do node "$repo/e2e/dist/testbed/member-kubeconfig-main.js" --dir "$dir" --member "$m"; done
     ;;
   down)
     [ -f "$dir/proxy.pid" ] && kill "$(cat "$dir/proxy.pid")" 2>/dev/null || true
-    for c in hub cloud-eu; do "$kind" delete cluster --name "$c" --kubeconfig "$kubeconfig" || true; done
+    for c in hub cloud-eu cloud-us; do "$kind" delete cluster --name "$c" --kubeconfig "$kubeconfig" || true; done
     for e in edge-a edge-b; do "$k3d" cluster delete "$e" || true; done
     rm -rf "$dir"
     ;;

@@ -21,9 +21,9 @@
 # proxy (testbed.sh partition).
 #
 # The site's endpoint is http://10.88.INDEX.1:8080: site-endpoint-main.js forwards it to the ready
-# pods of the member's component (authorization on edges; on cloud-eu by path, authorization's
-# /v1/authorizations and the ledger's everything else), as a load balancer or ingress in front of a
-# real site would; there is no kube-proxy.
+# pods of the member's component (authorization on edges; on a cloud cluster, cloud-eu or cloud-us,
+# by path, authorization's /v1/authorizations and the ledger's everything else), as a load balancer
+# or ingress in front of a real site would; there is no kube-proxy.
 #
 # The node is named <member>-real, labelled paygrid.io/node=real and tainted
 # paygrid.io/node=real:NoSchedule, so only pods that ask for it (the member registration's
@@ -172,7 +172,7 @@ YAML
     # An edge site's endpoint serves authorization; the cloud's is the ledger's URL and, when
     # authorization fails over to the cloud, the terminals' route too (by path, as an ingress).
     local backends=(--component authorization)
-    [ "$m" = cloud-eu ] && backends=(--route /v1/authorizations=authorization --route /=ledger)
+    [[ $m == cloud-* ]] && backends=(--route /v1/authorizations=authorization --route /=ledger)
     node "$repo/e2e/dist/testbed/site-endpoint-main.js" --kubeconfig "$kubeconfig" --listen "$ip:8080" \
       "${backends[@]}" >"$d/logs/endpoint.log" 2>&1 &
     echo $! >"$d/endpoint.pid"

@@ -2,6 +2,8 @@
 # The ledger's and analytics' PostgreSQL on the real-node testbed: an external database, as a
 # managed one would be, started on the host (Debian PostgreSQL, initdb/pg_ctl in a /tmp dir of
 # its own, keyed by the testbed dir) and listening on cloud-eu's node address, so the pods of cloud-eu's real node reach it.
+# Every real node's pods do (pg_hba allows 10.88.0.0/16; the host routes 10.88.1.1 locally), also
+# while cloud-eu is crashed: real-node.sh stop leaves its bridge and address (checked from cloud-us).
 #
 #   real-postgres.sh up ADDRESS   writes $dir/postgres/urls.env (LEDGER_/ANALYTICS_DATABASE_URL)
 #                                 and $dir/postgres/socket-dir (the admin's socket directory)

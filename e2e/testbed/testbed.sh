@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The local testbed: four real Kubernetes control planes (etcd, kube-apiserver
+# The local testbed: five real Kubernetes control planes (etcd, kube-apiserver
 # with RBAC, kube-controller-manager, kube-scheduler) started as processes by
 # `kwokctl --runtime binary`, with KWOK nodes, and a fault proxy in front of
-# each member's apiserver.
+# each member's apiserver. The members are cloud-eu, edge-a, edge-b (registered by
+# the suites' baseline) and cloud-us (a second cloud cluster that no baseline
+# registers: a suite that needs a ledger standby registers it itself).
 #
 #   testbed.sh up | down | status
 #   testbed.sh crash <member> | restore <member>      stop / start a member cluster
@@ -17,8 +19,10 @@ dir=${PAYGRID_TESTBED_DIR:-$cache/testbed}
 export KWOK_WORKDIR=$dir/kwok
 kubeconfig=$dir/kubeconfig
 kwokctl=$tools/kwok-$KWOK_VERSION/kwokctl
-clusters=(hub cloud-eu edge-a edge-b)
-members=(cloud-eu edge-a edge-b)
+clusters=(hub cloud-eu edge-a edge-b cloud-us)
+# The order is the real-node index (10.88.<index>.0/24, real_index): new members go at the end.
+# e2e/src/testbed/clusters.ts TESTBED_MEMBERS lists them in the same order.
+members=(cloud-eu edge-a edge-b cloud-us)
 # PAYGRID_REAL_NODES=1: each member also gets one real node (kubelet + containerd, real-node.sh).
 real_nodes=${PAYGRID_REAL_NODES:-0}
 
@@ -124,6 +128,7 @@ up() {
   add_nodes cloud-eu 3 32 128Gi eu-west eu-west-a
   add_nodes edge-a 3 4 8Gi eu-west eu-west-a
   add_nodes edge-b 3 4 8Gi eu-west eu-west-b
+  add_nodes cloud-us 3 32 128Gi us-east us-east-a
   # The fault proxy fronts each member apiserver; member kubeconfigs point at it.
   for m in "${members[@]}"; do
     kw get kubeconfig --name "$m" >"$dir/members/$m.direct.kubeconfig"

@@ -9,16 +9,21 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Pod } from '@kubernetes/client-node';
-import { kubectl, MEMBERS, testbedDir } from '../testbed/clusters.js';
-import { realDatabaseSocketDir, realDatabaseUrls, realNodeAddress } from '../testbed/real-nodes.js';
+import { kubectl, testbedDir, type TestbedMember } from '../testbed/clusters.js';
+import {
+  realDatabaseSocketDir,
+  realDatabaseUrls,
+  realNodeAddress,
+  realNodeIndex,
+} from '../testbed/real-nodes.js';
 import { readJournalBacklog } from '../terminal/ledger-snapshot.js';
 import type { JournalBacklog } from '../terminal/reconcile.js';
 
-export type Member = (typeof MEMBERS)[number];
+export type Member = TestbedMember;
 export const NS = 'payments';
 
 const testbedScripts = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testbed');
-const index = (m: Member) => String(MEMBERS.indexOf(m) + 1);
+const index = (m: Member) => String(realNodeIndex(m));
 
 const run = promisify(execFile);
 

@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { MEMBERS, contextOf, kubeconfigPath, kubectl, memberKubeconfigPath } from '../testbed/clusters.js';
+import {
+  MEMBERS,
+  contextOf,
+  kubeconfigPath,
+  kubectl,
+  memberKubeconfigPath,
+  type TestbedMember,
+} from '../testbed/clusters.js';
 import { hasRealNodes, realDatabaseUrls, realMemberPatch } from '../testbed/real-nodes.js';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -73,7 +80,7 @@ export const MEMBER_IDENTITY = {
  * kubeconfig that reaches the member through its fault proxy with that token as its only
  * credential. Every suite's operator thus acts on members with exactly the shipped permissions.
  */
-export function memberIdentityKubeconfig(m: (typeof MEMBERS)[number]): string {
+export function memberIdentityKubeconfig(m: TestbedMember): string {
   const chart = join(repo, 'charts', 'paygrid');
   for (const f of ['member-rbac.yaml', 'member-policy.yaml']) {
     must(`apply ${f} on ${m}`, kubectl(m, ['apply', '-f', join(chart, f)]));
@@ -111,7 +118,7 @@ export function memberIdentityKubeconfig(m: (typeof MEMBERS)[number]): string {
 }
 
 /** The operator-namespace Secret holding a member's kubeconfig, as JSON for kubectl apply. */
-export function memberSecretJson(m: (typeof MEMBERS)[number], kubeconfig: string): string {
+export function memberSecretJson(m: TestbedMember, kubeconfig: string): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -145,6 +152,37 @@ export function applyMembers(): void {
     const patch = JSON.stringify(realMemberPatch(m));
     must(`real node of ${m}`, kubectl('hub', ['patch', kind, m, '--type=merge', '-p', patch]));
   }
+}
+
+const memberKind = (m: TestbedMember) => (m.startsWith('cloud-') ? 'cloudcluster' : 'edgesite');
+
+/**
+ * Registers a spare member (SPARE_MEMBERS: a testbed cluster no baseline registers) as
+ * registerMemberSecrets and applyMembers do the others: its kubeconfig Secret, its example
+ * (examples/cloudcluster-cloud-us.yaml) and, on real nodes, its real node. For the suite that
+ * needs it; unregisterSpareMember undoes it.
+ */
+export function registerSpareMember(m: TestbedMember): void {
+  ensureNamespace(OPERATOR_NAMESPACE);
+  const secret = memberSecretJson(m, memberIdentityKubeconfig(m));
+  must(`secret for ${m}`, kubectl('hub', ['apply', '--server-side', '-f', '-'], secret));
+  const f = `${memberKind(m)}-${m}.yaml`;
+  must(`apply ${f}`, kubectl('hub', ['apply', '-f', join(repo, 'examples', f)]));
+  if (!hasRealNodes()) return;
+  const patch = JSON.stringify(realMemberPatch(m));
+  must(`real node of ${m}`, kubectl('hub', ['patch', memberKind(m), m, '--type=merge', '-p', patch]));
+}
+
+/** Removes what registerSpareMember made on the hub (the member's resource, then its Secret). */
+export function unregisterSpareMember(m: TestbedMember): void {
+  must(
+    `delete ${memberKind(m)} ${m}`,
+    kubectl('hub', ['delete', memberKind(m), m, '--ignore-not-found', '--timeout=120s']),
+  );
+  must(
+    `delete secret for ${m}`,
+    kubectl('hub', ['-n', OPERATOR_NAMESPACE, 'delete', 'secret', memberSecretName(m), '--ignore-not-found']),
+  );
 }
 
 /**

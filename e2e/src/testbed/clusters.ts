@@ -5,8 +5,18 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** The members the shared baseline registers (install-main.js members: the examples' EdgeSites and CloudCluster). */
 export const MEMBERS = ['cloud-eu', 'edge-a', 'edge-b'] as const;
-export const CLUSTERS = ['hub', ...MEMBERS] as const;
+/**
+ * Member clusters that no baseline registers: up, behind the fault proxy and (PAYGRID_REAL_NODES=1)
+ * with a real node like the others, for a suite to register itself (registerSpareMember): cloud-us,
+ * a second CloudCluster to hold a ledger standby.
+ */
+export const SPARE_MEMBERS = ['cloud-us'] as const;
+/** Every member cluster, in testbed.sh's order: a member's real-node index is its position + 1. */
+export const TESTBED_MEMBERS = [...MEMBERS, ...SPARE_MEMBERS] as const;
+export type TestbedMember = (typeof TESTBED_MEMBERS)[number];
+export const CLUSTERS = ['hub', ...TESTBED_MEMBERS] as const;
 export type ClusterName = (typeof CLUSTERS)[number];
 
 /** Where the testbed writes its state: kubeconfigs, proxy control port, logs. */
@@ -25,7 +35,7 @@ export function contextOf(cluster: ClusterName): string {
 }
 
 /** Per-member kubeconfig that reaches the member through its fault proxy (becomes the member Secret). */
-export function memberKubeconfigPath(member: (typeof MEMBERS)[number]): string {
+export function memberKubeconfigPath(member: TestbedMember): string {
   return join(testbedDir, 'members', `${member}.kubeconfig`);
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { MemberProxy } from './fault-proxy.js';
-import { MEMBERS } from './clusters.js';
+import { TESTBED_MEMBERS } from './clusters.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' } } });
 if (!values.dir) throw new Error('--dir is required');
@@ -25,7 +25,7 @@ function upstreamOf(member: string): { host: string; port: number } {
 
 const proxies = new Map<string, MemberProxy>();
 const ports: Record<string, { listenPort: number; upstream: string }> = {};
-for (const m of MEMBERS) {
+for (const m of TESTBED_MEMBERS) {
   const target = upstreamOf(m);
   const p = new MemberProxy(m, target);
   ports[m] = { listenPort: await p.listen(), upstream: `${target.host}:${target.port}` };

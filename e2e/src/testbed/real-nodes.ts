@@ -4,9 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MemberWorkloads } from '@paygrid/operator/api';
-import { MEMBERS, testbedDir } from './clusters.js';
+import { TESTBED_MEMBERS, testbedDir, type TestbedMember } from './clusters.js';
 
-type Member = (typeof MEMBERS)[number];
+type Member = TestbedMember;
 
 /** The testbed was started with real nodes (real-node.sh keeps its state under <dir>/real). */
 export function hasRealNodes(): boolean {
@@ -17,9 +17,14 @@ export function realNodeName(member: Member): string {
   return `${member}-real`;
 }
 
-/** The real node's address: testbed.sh numbers the members from 1 in MEMBERS order. */
+/** The real node's index (10.88.<index>.0/24): testbed.sh numbers the members from 1 in TESTBED_MEMBERS order. */
+export function realNodeIndex(member: Member): number {
+  return TESTBED_MEMBERS.indexOf(member) + 1;
+}
+
+/** The real node's address. */
 export function realNodeAddress(member: Member): string {
-  return `10.88.${MEMBERS.indexOf(member) + 1}.1`;
+  return `10.88.${realNodeIndex(member)}.1`;
 }
 
 /** What the testbed's member registration adds: pods to the real node, the endpoint in front of it. */

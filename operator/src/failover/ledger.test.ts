@@ -132,7 +132,7 @@ describe('failoverLedger: the primary cloud cluster lost', () => {
     expect(ledgerView(lost.plan)).toEqual(['cloud-a:Lost', 'cloud-b:Lost', 'cloud-c:Lost']);
     const recovering = [
       edge('edge-a'),
-      cloud('cloud-a', { health: 'Degraded' }),
+      cloud('cloud-a', { health: 'Recovering' }),
       cloud('cloud-b'),
       cloud('cloud-c'),
     ];
