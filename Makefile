@@ -90,7 +90,8 @@ test-real-pods: tools build image-local ## Payments through faults on real pods:
 	bash e2e/testbed/build-tools.sh kubelet
 	bash e2e/testbed/real-node-deps.sh
 	PAYGRID_REAL_NODES=1 bash e2e/testbed/with-testbed.sh $(JEST) --selectProjects integration real-pods --runInBand \
-	  e2e/src/real-pods.e2e.test.ts e2e/src/fault-matrix/fault-matrix.real.test.ts
+	  e2e/src/real-pods.e2e.test.ts e2e/src/fault-matrix/fault-matrix.real.test.ts \
+	  e2e/src/fault-matrix/ledger-cloud.real.test.ts
 
 .PHONY: test-payments-full
 test-payments-full: tools build image-local ## The whole fault matrix on real pods: test-real-pods' cases, then flapping, leader handover with two replicas, both edges down (not in CI)

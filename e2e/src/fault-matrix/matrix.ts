@@ -17,12 +17,14 @@ import {
   ensureNamespace,
   must,
   registerMemberSecrets,
+  registerSpareMember,
+  unregisterSpareMember,
 } from '../harness/install.js';
 import { OperatorProcess } from '../harness/operator-process.js';
 import { waitFor } from '../harness/wait.js';
 import { getGateway } from '../harness/gateways.js';
 import { authPlacements, memberConfigEpoch, placementOn, routeMembers } from '../harness/failover.js';
-import { kubectl } from '../testbed/clusters.js';
+import { kubectl, type SPARE_MEMBERS } from '../testbed/clusters.js';
 import { realNodeAddress } from '../testbed/real-nodes.js';
 import { formatReport, type ReconcileReport } from '../terminal/reconcile.js';
 import { approvedAt, figures, FleetProcess, type FleetSpec } from './money-case.js';
@@ -42,6 +44,7 @@ import {
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 export const EDGES = ['edge-a', 'edge-b'] as const;
+type SpareMember = (typeof SPARE_MEMBERS)[number];
 
 export const other = (m: Member): Member => (m === 'edge-a' ? 'edge-b' : 'edge-a');
 export const endpointOf = (m: Member) => `http://${realNodeAddress(m)}:8080`;
@@ -49,6 +52,11 @@ export const endpointOf = (m: Member) => `http://${realNodeAddress(m)}:8080`;
 export interface MatrixOptions {
   /** Authorization may fail over to cloud-eu once no edge site can serve (fallback Cloud). */
   readonly cloudFallback?: boolean;
+  /**
+   * spec.ledger.standbys (cloud-us, a spare member the suite registers and removes): a standby
+   * ledger to promote when cloud-eu is lost. Analytics stays on cloud-eu either way.
+   */
+  readonly ledgerStandbys?: readonly SpareMember[];
 }
 
 function gatewayYaml(name: string, o: MatrixOptions): string {
@@ -72,10 +80,12 @@ spec:
     image: ghcr.io/paygrid/ledger:${VERSION}
     replicas: 1
     primary: cloud-eu
+    standbys: [${(o.ledgerStandbys ?? []).join(', ')}]
     databaseSecretRef: { name: ${name}-ledger-database, key: url }
   analytics:
     image: ghcr.io/paygrid/analytics:${VERSION}
     replicas: 1
+    cloudSelector: { matchLabels: { topology.kubernetes.io/region: eu-west } }
     databaseSecretRef: { name: ${name}-analytics-database, key: url }
   failover:
     mode: Automatic
@@ -121,6 +131,7 @@ export class Matrix {
   async setUp(): Promise<void> {
     registerMemberSecrets();
     applyMembers();
+    for (const m of this.options.ledgerStandbys ?? []) registerSpareMember(m);
     ensureNamespace(NS);
     createExampleSecrets(); // the tokenization key
     this.db = await ownDatabase(this.gateway, 'LEDGER_DATABASE_URL');
@@ -152,13 +163,14 @@ export class Matrix {
       await waitFor(
         `no pod of ${this.gateway} left on the members`,
         () => {
-          left = (['edge-a', 'edge-b', 'cloud-eu'] as const).flatMap((m) =>
-            ['authorization', 'ledger', 'analytics'].flatMap((c) =>
-              this.pods(m, c).map(
-                (p) =>
-                  `${m}/${p.metadata?.name} ${p.status?.phase}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`,
+          left = (['edge-a', 'edge-b', 'cloud-eu', ...(this.options.ledgerStandbys ?? [])] as const).flatMap(
+            (m) =>
+              ['authorization', 'ledger', 'analytics'].flatMap((c) =>
+                this.pods(m, c).map(
+                  (p) =>
+                    `${m}/${p.metadata?.name} ${p.status?.phase}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`,
+                ),
               ),
-            ),
           );
           return left.length === 0;
         },
@@ -168,6 +180,7 @@ export class Matrix {
       });
     } finally {
       for (const op of this.operators) await op.stop();
+      for (const m of this.options.ledgerStandbys ?? []) unregisterSpareMember(m);
     }
   }
 
@@ -283,9 +296,9 @@ export class Matrix {
    * PostgreSQL is above that epoch, and nothing of it is booked: no write accepted from a fenced
    * authorization. Sent to the ledger's endpoint as the site's own writes are.
    */
-  async expectFencedInLedger(member: Member, oldEpoch: number): Promise<void> {
+  async expectFencedInLedger(member: Member, oldEpoch: number, ledger: Member = 'cloud-eu'): Promise<void> {
     const account = `card:stale-${member}-${oldEpoch}-${Date.now().toString(36)}`;
-    const stale = await fetch(`${endpointOf('cloud-eu')}/v1/transfers`, {
+    const stale = await fetch(`${endpointOf(ledger)}/v1/transfers`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -335,7 +348,9 @@ export class Matrix {
         }
         return false;
       },
-      { timeoutMs: 120_000, intervalMs: 500 },
+      // A restored cloud-eu's analytics may learn a moved ledger-endpoint only at its kubelet's
+      // next ConfigMap sync (up to about a minute).
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
     // The ledger's database is this gateway's alone: every site in it is one of this gateway's.
     const truth = await ledgerTruth(this.db);
