@@ -9,7 +9,7 @@
 import { placementOn, routeMembers } from '../harness/failover.js';
 import { waitFor } from '../harness/wait.js';
 import type { ResultRecord } from '../terminal/results.js';
-import { approvedAt, approvedOnline, reconcileRun } from './money-case.js';
+import { approvedAt, approvedOnline } from './money-case.js';
 import { endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import {
   crashSite,
@@ -25,7 +25,6 @@ import {
 describe('the fault matrix on real pods: money through every fault', () => {
   const matrix = new Matrix('money');
   const gw = () => matrix.gw();
-  const db = () => matrix.db;
 
   useMatrix(matrix);
 
@@ -68,7 +67,7 @@ describe('the fault matrix on real pods: money through every fault', () => {
     await inside.stop();
     await out.stop();
 
-    const r = await reconcileRun(db(), [out.spec.resultFile, inside.spec.resultFile]);
+    const r = await matrix.reconcile([out.spec.resultFile, inside.spec.resultFile]);
     await matrix.expectSound('site partition', r);
     expect(r.counts.approvedStandIn).toBeGreaterThanOrEqual(standInAtCut);
     // Replayed from the journals: a stand-in approval the ledger had already booked online (its
@@ -99,7 +98,7 @@ describe('the fault matrix on real pods: money through every fault', () => {
     await matrix.fenced(site);
     await matrix.siteReady(site);
     await fleet.stop();
-    const r = await reconcileRun(db(), [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('site crash', r);
     expect(r.counts.decidedElsewhere).toBeGreaterThan(0);
     // The crashed site was a stand-in (a FailoverTarget) and the slot went home: it is fenced in
@@ -138,7 +137,7 @@ describe('the fault matrix on real pods: money through every fault', () => {
     await fleet.stop();
     await matrix.expectSound(
       'operator SIGKILL mid-failover',
-      await reconcileRun(db(), [fleet.spec.resultFile]),
+      await matrix.reconcile([fleet.spec.resultFile]),
     );
     await matrix.expectFencedInLedger(site, epochBefore);
   }, 600_000);
@@ -171,7 +170,7 @@ describe('the fault matrix on real pods: money through every fault', () => {
       180_000,
     );
     await fleet.stop();
-    const r = await reconcileRun(db(), [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('ledger SIGKILL', r);
     expect(r.counts.approvedStandIn).toBeGreaterThanOrEqual(20);
     // Replayed from the journals: a stand-in approval the ledger had already booked online (its

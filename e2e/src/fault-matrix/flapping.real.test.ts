@@ -6,7 +6,7 @@
 // the money reconciliation and analytics' totals at the end, as in every case.
 import { setTimeout as delay } from 'node:timers/promises';
 import { routeMembers } from '../harness/failover.js';
-import { approvedAt, reconcileRun } from './money-case.js';
+import { approvedAt } from './money-case.js';
 import { endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import { healSite, partitionSite, type Member } from './real-site.js';
 
@@ -79,7 +79,7 @@ describe('the fault matrix on real pods: a flapping edge site', () => {
     expect(routeMembers(gw())).toEqual([spare]);
 
     await fleet.stop();
-    const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('flapping site', r);
     await matrix.expectFencedInLedger(site, epochBefore);
     process.stdout.write(

@@ -9,7 +9,7 @@
 import { leaderLeaseHolder } from '../harness/install.js';
 import { authPlacements, placementOn, routeMembers } from '../harness/failover.js';
 import { waitFor } from '../harness/wait.js';
-import { approvedAt, reconcileRun } from './money-case.js';
+import { approvedAt } from './money-case.js';
 import { EDGES, endpointOf, Matrix, useMatrix, other } from './matrix.js';
 import { crashSite, restoreSite } from './real-site.js';
 
@@ -54,7 +54,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
     await matrix.fenced(site);
     await matrix.siteReady(site);
     await fleet.stop();
-    const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('leader handover mid-failover', r);
     await matrix.expectFencedInLedger(site, epochBefore);
     process.stdout.write(`[fault-matrix] leader handover ${JSON.stringify({ handoverMs })}\n`);
@@ -82,7 +82,7 @@ describe('the fault matrix on real pods: leader handover, both edges down', () =
     for (const m of EDGES) await matrix.fenced(m);
     for (const m of EDGES) await matrix.siteReady(m);
     await fleet.stop();
-    const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('both edge sites down', r);
     for (const m of EDGES) await matrix.expectFencedInLedger(m, epochBefore);
     expect(r.counts.decidedElsewhere).toBeGreaterThan(0);

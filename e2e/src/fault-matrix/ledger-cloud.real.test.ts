@@ -10,7 +10,7 @@ import type { Placement } from '@paygrid/operator/api';
 import { gatewayEvents } from '../harness/failover.js';
 import { waitFor } from '../harness/wait.js';
 import { kubectl } from '../testbed/clusters.js';
-import { approvedOnline, reconcileRun } from './money-case.js';
+import { approvedOnline } from './money-case.js';
 import { endpointOf, Matrix, useMatrix } from './matrix.js';
 import { crashSite, NS, restoreSite, runningReady } from './real-site.js';
 
@@ -99,7 +99,7 @@ describe('the fault matrix on real pods: the ledger primary cloud cluster lost',
       },
     );
     await fleet.stop();
-    const r = await reconcileRun(matrix.db, [fleet.spec.resultFile]);
+    const r = await matrix.reconcile([fleet.spec.resultFile]);
     await matrix.expectSound('ledger primary cloud lost', r);
     expect(r.counts.approvedStandIn).toBeGreaterThanOrEqual(10);
     expect(r.counts.standInBooked).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ import { authPlacements, memberConfigEpoch, placementOn, routeMembers } from '..
 import { kubectl, type SPARE_MEMBERS } from '../testbed/clusters.js';
 import { realNodeAddress } from '../testbed/real-nodes.js';
 import { formatReport, type ReconcileReport } from '../terminal/reconcile.js';
-import { approvedAt, figures, FleetProcess, type FleetSpec } from './money-case.js';
+import { approvedAt, figures, FleetProcess, reconcileRun, type FleetSpec } from './money-case.js';
 import {
   applySecret,
   cloudAddress,
@@ -324,6 +324,21 @@ export class Matrix {
   }
 
   /**
+   * The money reconciliation of a case's result files against the ledger and the journals, with
+   * the gateway's stand-in limits (every stand-in approval within them, per payment and per site).
+   */
+  reconcile(resultFiles: readonly string[]): Promise<ReconcileReport> {
+    const standIn = this.gw()?.spec.authorization.standIn;
+    if (!standIn) throw new Error(`gateway ${this.gateway} has no spec.authorization.standIn`);
+    return reconcileRun(this.db, resultFiles, {
+      floorLimitMinor: standIn.floorLimitMinor ?? 0,
+      maxOfflineCount: standIn.maxOfflineCount ?? 0,
+      maxOfflineAmountMinor: standIn.maxOfflineAmountMinor ?? 0,
+      currency: standIn.currency ?? '',
+    });
+  }
+
+  /**
    * The case's money is sound (reconciliation), and analytics, once it has followed the ledger's
    * feed to its last event, counts what the books hold: approvals (stand-in ones apart), declines
    * and their reasons, volumes per kind, per site.
@@ -336,6 +351,8 @@ export class Matrix {
     expect(r.counts.booked).toBe(r.counts.approved);
     expect(r.counts.captured).toBeGreaterThan(0);
     expect(r.counts.reversed).toBeGreaterThan(0);
+    // The stand-in limits were checked (a breach is a violation above).
+    expect(r.standIn).toBeDefined();
 
     const head = await ledgerHead(this.db);
     const summary = await waitFor(

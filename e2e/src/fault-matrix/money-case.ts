@@ -10,6 +10,7 @@ import { countRecord, emptyStats, type FleetStats } from '../terminal/fleet.js';
 import { readLedger } from '../terminal/ledger-snapshot.js';
 import { reconcile, type ReconcileReport } from '../terminal/reconcile.js';
 import { readResultFile, type ResultRecord } from '../terminal/results.js';
+import type { StandInLimits } from '../terminal/stand-in-limits.js';
 import { waitFor } from '../harness/wait.js';
 import { journals, NS } from './real-site.js';
 import { MEMBERS } from '../testbed/clusters.js';
@@ -143,9 +144,15 @@ export async function drainedJournals(timeoutMs = 120_000) {
 export async function reconcileRun(
   databaseUrl: string,
   resultFiles: readonly string[],
+  standInLimits?: StandInLimits,
 ): Promise<ReconcileReport> {
   const records = resultFiles.flatMap((f) => (existsSync(f) ? readResultFile(f) : []));
-  return reconcile({ records, ...(await readLedger(databaseUrl)), journals: await drainedJournals() });
+  return reconcile({
+    records,
+    ...(await readLedger(databaseUrl)),
+    journals: await drainedJournals(),
+    ...(standInLimits ? { standInLimits } : {}),
+  });
 }
 
 /** The figures a case prints and the docs quote. */

@@ -13,7 +13,8 @@ const run = promisify(execFile);
 const TRANSFERS = `SELECT coalesce(json_agg(json_build_object(
   'id', id, 'type', type, 'amountMinor', amount, 'currency', currency, 'pendingId', pending_id,
   'state', state, 'standIn', stand_in, 'isExpiry', is_expiry, 'debitAccountId', debit_account_id,
-  'creditAccountId', credit_account_id, 'terminalId', metadata->>'terminalId') ORDER BY seq), '[]')
+  'creditAccountId', credit_account_id, 'terminalId', metadata->>'terminalId',
+  'createdAtMs', floor(extract(epoch FROM created_at) * 1000)::bigint) ORDER BY seq), '[]')
 FROM transfers`;
 
 const ACCOUNTS = `SELECT coalesce(json_agg(json_build_object(

@@ -5,6 +5,12 @@
 // balance, in total and per account; and no journal may still hold entries. The I/O that gathers
 // the inputs is ledger-snapshot.ts.
 import type { ResultRecord } from './results.js';
+import {
+  checkStandInLimits,
+  type SiteExposure,
+  type StandInApproval,
+  type StandInLimits,
+} from './stand-in-limits.js';
 
 export interface LedgerTransferRow {
   readonly id: string;
@@ -19,6 +25,8 @@ export interface LedgerTransferRow {
   readonly creditAccountId: string;
   /** metadata.terminalId, when the transfer carries one. */
   readonly terminalId: string | null;
+  /** When the ledger committed it (ms since the epoch); the stand-in limits check needs it. */
+  readonly createdAtMs?: number;
 }
 
 export interface AccountRow {
@@ -43,6 +51,8 @@ export interface ReconcileInput {
   readonly transfers: readonly LedgerTransferRow[];
   readonly accounts: readonly AccountRow[];
   readonly journals: readonly JournalBacklog[];
+  /** The gateway's spec.authorization.standIn: when given, the stand-in approvals are checked against it. */
+  readonly standInLimits?: StandInLimits;
 }
 
 export type ViolationKind =
@@ -57,7 +67,8 @@ export type ViolationKind =
   | 'unbalanced'
   | 'accountMismatch'
   | 'journalBacklog'
-  | 'journalRejected';
+  | 'journalRejected'
+  | 'standInLimitExceeded';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -99,6 +110,8 @@ export interface ReconcileReport {
   readonly ok: boolean;
   readonly counts: ReconcileCounts;
   readonly violations: readonly Violation[];
+  /** Per site, the most stand-in approvals (and amount) outstanding at once, when limits were given. */
+  readonly standIn?: readonly SiteExposure[];
 }
 
 /** An answer that decides a write (the terminal stops retrying it): see decisions.ts nextStep. */
@@ -283,13 +296,32 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
   }
 
   Object.assign(counts, approvalFigures([...writes.values()]));
+  let standIn: SiteExposure[] | undefined;
+  if (input.standInLimits) {
+    const standIns: StandInApproval[] = [...approvals]
+      .filter(([, a]) => a.mode === 'standIn')
+      .map(([authId, a]) => {
+        const booked = byId.get(authId)?.createdAtMs;
+        return {
+          authId,
+          site: a.endpoint ?? 'unknown',
+          answeredAtMs: Date.parse(a.at),
+          amountMinor: a.amountMinor,
+          currency: a.currency,
+          ...(booked === undefined ? {} : { bookedAtMs: booked }),
+        };
+      });
+    const limits = checkStandInLimits(standIns, input.standInLimits);
+    standIn = limits.sites;
+    for (const b of limits.breaches) v('standInLimitExceeded', b.split(':')[0] ?? '', b);
+  }
   balanceViolations(input, v);
   for (const j of input.journals) {
     if (j.queued > 0)
       v('journalBacklog', j.source, `${j.queued} journal entries not yet forwarded to the ledger`);
     if (j.rejected > 0) v('journalRejected', j.source, `${j.rejected} journal entries refused by the ledger`);
   }
-  return { ok: violations.length === 0, counts, violations };
+  return { ok: violations.length === 0, counts, violations, ...(standIn ? { standIn } : {}) };
 }
 
 function sameAnswer(a: ResultRecord, b: ResultRecord): boolean {
@@ -380,6 +412,10 @@ export function formatReport(r: ReconcileReport): string {
     `captured ${c.captured}, reversed ${c.reversed}`,
     `ledger: ${c.booked} approvals booked once, ${c.standInBooked} from stand-in, ${c.lost} lost, ${c.doubled} doubled, ${c.ledgerTransfers} transfers`,
     `terminals saw: longest gap between approvals ${c.longestGapMs} ms, time to approval p50 ${c.approvalP50Ms} ms, p99 ${c.approvalP99Ms} ms`,
+    ...(r.standIn ?? []).map(
+      (x) =>
+        `stand-in at ${x.site}: ${x.approvals} approvals, at most ${x.peakCount} (${x.peakAmountMinor} minor) outstanding at once`,
+    ),
     r.ok
       ? 'OK: every approval booked exactly once, books balanced, journals drained'
       : `${r.violations.length} violation(s):`,
