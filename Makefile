@@ -121,6 +121,12 @@ bench-workloads: build ## Payment services: ledger (vs a naive one-transaction-p
 bench-payments: build ## Terminal fleet through a site crash, sites as local processes on a real PostgreSQL: approvals/s, p50/p99, longest gap, reconciliation (BENCH_RATES=50,100,200,400 BENCH_SECONDS=20)
 	bash workloads/scripts/with-postgres.sh node e2e/dist/bench/payments-bench.js
 
+.PHONY: bench-payments-real
+bench-payments-real: tools build image-local ## The same fleet on real pods under the operator: real-node testbed, a real site crash per rate (BENCH_RATES=16,32,64 BENCH_SECONDS=30)
+	bash e2e/testbed/build-tools.sh kubelet
+	bash e2e/testbed/real-node-deps.sh
+	PAYGRID_REAL_NODES=1 bash e2e/testbed/with-testbed.sh node e2e/dist/bench/payments-real-bench.js
+
 .PHONY: bench-failover
 bench-failover: tools build ## Failover benchmark on the testbed: detection and time to serve (BENCH_N=10)
 	bash e2e/testbed/with-testbed.sh node e2e/dist/bench/failover-bench.js
