@@ -32,6 +32,12 @@ describe('the fault matrix on real pods: the ledger primary cloud cluster lost',
         matrix.pods('cloud-us', 'ledger').some(runningReady),
       { timeoutMs: 180_000, intervalMs: 1000 },
     );
+    const authPods = () =>
+      matrix
+        .pods('edge-a', 'authorization')
+        .map((p) => p.metadata?.uid)
+        .sort();
+    const authBefore = authPods();
     const fleet = matrix.startFleet('ledger-cloud');
     await fleet.until('40 online approvals at cloud-eu', (st) => approvedOnline(st) >= 40);
     const epochBefore = gw()!.status!.epoch!;
@@ -48,7 +54,12 @@ describe('the fault matrix on real pods: the ledger primary cloud cluster lost',
     );
     expect(promoted.status!.epoch!).toBeGreaterThan(epochBefore);
     expect(ledgerOf(promoted.status?.placements, 'cloud-eu')?.state).toBe('Lost');
-    expect(gatewayEvents('books', promoted.metadata?.uid).map((e) => e.reason)).toContain('LedgerPromoted');
+    // Events are recorded after the status write, in the background.
+    await waitFor(
+      'a LedgerPromoted Event',
+      () => gatewayEvents('books', promoted.metadata?.uid).some((e) => e.reason === 'LedgerPromoted'),
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     // The edge's contract names the promoted ledger, without a rollout of authorization.
     const endpoint = () =>
       kubectl('edge-a', [
@@ -77,6 +88,8 @@ describe('the fault matrix on real pods: the ledger primary cloud cluster lost',
       (st) => approvedOnline(st) >= onlineAtCrash + 40,
       240_000,
     );
+    // No rollout: the same authorization pods (their stand-in journals on emptyDirs) served throughout.
+    expect(authPods()).toEqual(authBefore);
     // The promoted ledger wrote at the new epoch: the database's ledger fence is there.
     expect(Number(sql(`SELECT epoch FROM fences WHERE scope = 'ledger' AND member = '*'`))).toBeGreaterThan(
       epochBefore,

@@ -313,7 +313,7 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
       });
     const limits = checkStandInLimits(standIns, input.standInLimits);
     standIn = limits.sites;
-    for (const b of limits.breaches) v('standInLimitExceeded', b.split(':')[0] ?? '', b);
+    for (const b of limits.breaches) v('standInLimitExceeded', b.subject, b.detail);
   }
   balanceViolations(input, v);
   for (const j of input.journals) {

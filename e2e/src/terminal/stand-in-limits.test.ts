@@ -46,7 +46,7 @@ describe('checkStandInLimits', () => {
       limits,
     );
     expect(r.sites[0]).toMatchObject({ peakCount: 3, peakAmountMinor: 6500 });
-    expect(r.breaches).toEqual([
+    expect(r.breaches.map((b) => b.detail)).toEqual([
       'http://edge-a: 3 stand-in approvals outstanding at once, above 2',
       'http://edge-a: 6500 outstanding in stand-in approvals at once, above 6000',
     ]);
@@ -63,7 +63,7 @@ describe('checkStandInLimits', () => {
       [approval('big', 0, 1, 5001), { ...approval('usd', 2, 3), currency: 'USD' }],
       limits,
     );
-    expect(r.breaches).toEqual([
+    expect(r.breaches.map((b) => b.detail)).toEqual([
       'big at http://edge-a: stand-in approval of 5001 above the floor limit 5000',
       'usd at http://edge-a: stand-in approval in USD, the limits are in EUR',
     ]);

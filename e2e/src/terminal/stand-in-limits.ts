@@ -39,8 +39,8 @@ export interface SiteExposure {
 
 export interface StandInLimitsReport {
   readonly sites: SiteExposure[];
-  /** Each breach, in words. */
-  readonly breaches: string[];
+  /** Each breach: what it is about (an authorization id or a site) and in words. */
+  readonly breaches: { subject: string; detail: string }[];
 }
 
 /** Per site, the peaks of what was outstanding, and every breach of the limits. */
@@ -48,17 +48,19 @@ export function checkStandInLimits(
   approvals: readonly StandInApproval[],
   limits: StandInLimits,
 ): StandInLimitsReport {
-  const breaches: string[] = [];
+  const breaches: { subject: string; detail: string }[] = [];
   const bySite = new Map<string, StandInApproval[]>();
   for (const a of approvals) {
     if (a.amountMinor > limits.floorLimitMinor)
-      breaches.push(
-        `${a.authId} at ${a.site}: stand-in approval of ${a.amountMinor} above the floor limit ${limits.floorLimitMinor}`,
-      );
+      breaches.push({
+        subject: a.authId,
+        detail: `${a.authId} at ${a.site}: stand-in approval of ${a.amountMinor} above the floor limit ${limits.floorLimitMinor}`,
+      });
     if (a.currency !== limits.currency)
-      breaches.push(
-        `${a.authId} at ${a.site}: stand-in approval in ${a.currency}, the limits are in ${limits.currency}`,
-      );
+      breaches.push({
+        subject: a.authId,
+        detail: `${a.authId} at ${a.site}: stand-in approval in ${a.currency}, the limits are in ${limits.currency}`,
+      });
     bySite.set(a.site, [...(bySite.get(a.site) ?? []), a]);
   }
   const sites: SiteExposure[] = [];
@@ -84,13 +86,15 @@ export function checkStandInLimits(
       peakAmountMinor = Math.max(peakAmountMinor, amount);
     }
     if (peakCount > limits.maxOfflineCount)
-      breaches.push(
-        `${site}: ${peakCount} stand-in approvals outstanding at once, above ${limits.maxOfflineCount}`,
-      );
+      breaches.push({
+        subject: site,
+        detail: `${site}: ${peakCount} stand-in approvals outstanding at once, above ${limits.maxOfflineCount}`,
+      });
     if (peakAmountMinor > limits.maxOfflineAmountMinor)
-      breaches.push(
-        `${site}: ${peakAmountMinor} outstanding in stand-in approvals at once, above ${limits.maxOfflineAmountMinor}`,
-      );
+      breaches.push({
+        subject: site,
+        detail: `${site}: ${peakAmountMinor} outstanding in stand-in approvals at once, above ${limits.maxOfflineAmountMinor}`,
+      });
     sites.push({ site, approvals: list.length, peakCount, peakAmountMinor });
   }
   return { sites, breaches };

@@ -97,6 +97,21 @@ describe('failoverLedger: the primary cloud cluster lost', () => {
     expect(r.plan.problems.filter((p) => p.component === 'ledger')).toEqual([]);
   });
 
+  it('ends the stand-in when the spec names another primary: one writer, the promoted one a standby again', () => {
+    const gw = placed();
+    const lost = step(gw, withoutA, { 'cloud-b': 'up', 'cloud-c': 'up' }, 10).gateway;
+    const moved: PaymentGateway = {
+      ...lost,
+      spec: { ...lost.spec, ledger: { ...lost.spec.ledger, primary: 'cloud-c', standbys: ['cloud-b'] } },
+    };
+    const r = step(moved, withoutA, { 'cloud-b': 'up', 'cloud-c': 'up' }, 20);
+    expect(ledgerView(r.plan)).toEqual(['cloud-b:Standby', 'cloud-c:Active']);
+    expect(r.plan.removed.map((x) => `${x.placement.member}:${x.reason}`)).toEqual([
+      'cloud-a:NoLongerConfigured',
+    ]);
+    expect(r.plan.epoch).toBeGreaterThan(lost.status?.epoch ?? 0);
+  });
+
   it('passes over standbys that cannot write and says why when none can', () => {
     const gw = placed();
     const bDown = [edge('edge-a'), unreachable('cloud-a'), unreachable('cloud-b'), cloud('cloud-c')];

@@ -8,7 +8,10 @@
 //   the old primary's writes are refused from then on (docs/ledger.md, I6).
 // - The old primary, once back, stays Lost (AwaitingFailback, placeLedger): rendered with the new
 //   epoch and a role that does not write. The books do not move back on their own: an SRE makes the
-//   promoted cluster the primary (or the old primary again) in spec.ledger; see docs/runbook.md.
+//   promoted cluster spec.ledger.primary (docs/runbook.md). Only when the promoted one is lost in
+//   turn does a healthy old primary take them back (Recovered: nothing else can write).
+// - A promoted standby stands in only while the member it replaced is spec.ledger.primary: a new
+//   primary in the spec makes it a standby again (placeLedger), so there is one writer.
 // - Manual mode, or no standby that can take over: a problem says what to do; nothing moves.
 import type { Placement } from '../api/index.js';
 import { listText, type MemberView, type PlacementProblem } from '../placement/index.js';

@@ -23,10 +23,12 @@ export function placeLedger(
   const previousOf = new Map(existing.map((p) => [memberKey(p.memberKind, p.member), p]));
   const clouds = new Map(members.filter((m) => m.kind === 'CloudCluster').map((m) => [m.name, m]));
   const edgeNames = new Set(members.filter((m) => m.kind === 'EdgeSite').map((m) => m.name));
-  // A promoted standby (failover/ledger.ts) stands in for the member it replaced.
+  // A promoted standby (failover/ledger.ts) stands in for the member it replaced, while that one is
+  // still spec.ledger.primary: a new primary in the spec ends the stand-in (one writer), and the
+  // promoted one is a standby again (below).
   const promotedFor = new Map(
     existing
-      .filter((p) => p.state === 'FailoverTarget' && p.replacedMember)
+      .filter((p) => p.state === 'FailoverTarget' && p.replacedMember === ledger.primary)
       .map((p) => [p.replacedMember as string, p.member]),
   );
   const placements: Placement[] = [];
@@ -110,7 +112,7 @@ export function placeLedger(
         'PrimaryConfigured',
         `${at}, promoted standby made the primary, health ${member.health}`,
       );
-    } else if (previous?.state === 'FailoverTarget') {
+    } else if (previous?.state === 'FailoverTarget' && previous.replacedMember === ledger.primary) {
       make(
         'FailoverTarget',
         previous.reason || 'FailoverTarget',

@@ -10,14 +10,18 @@ describe('configHash', () => {
     );
     expect(configHash({ ...data, region: 'eu-north' })).not.toBe(configHash(data));
     expect(configHash({ ...data, 'fenced-members': 'edge-b' })).toBe(configHash(data));
-    expect(LIVE_KEYS).toEqual(['epoch', 'role', 'replaced-member', 'fenced-members', 'ledger-endpoint']);
+    expect(LIVE_KEYS).toEqual(['epoch', 'role', 'replaced-member', 'fenced-members']);
   });
 
-  it('does not roll authorization when the ledger fails over (its journal is on an emptyDir)', () => {
-    const data = { member: 'edge-a', 'ledger-endpoint': 'https://ledger.eu.example.com:8443' };
-    expect(configHash({ ...data, 'ledger-endpoint': 'https://ledger.us.example.com:8443' })).toBe(
-      configHash(data),
-    );
+  it('hashes the configured primary ledger, not the one writing now (a promotion rolls nothing)', () => {
+    const eu = 'https://ledger.eu.example.com:8443';
+    const us = 'https://ledger.us.example.com:8443';
+    const data = { member: 'edge-a', 'ledger-endpoint': eu };
+    // Promoted: the data names cloud-us, the hash stays the one of the primary's endpoint…
+    expect(configHash({ ...data, 'ledger-endpoint': us }, eu)).toBe(configHash(data));
+    expect(configHash(data, eu)).toBe(configHash(data));
+    // …and a new primary in the spec rolls the pods, as before.
+    expect(configHash({ ...data, 'ledger-endpoint': us }, us)).not.toBe(configHash(data));
   });
 });
 

@@ -1,11 +1,11 @@
 // The configuration a workload reads, rendered into its ConfigMap and mounted as files under
 // /etc/paygrid (a mounted ConfigMap is updated in place; environment variables would not be).
 //
-// Fencing data (epoch, role, replaced member, fenced members) and the ledger's endpoint are in the
-// ConfigMap, so they reach the running pods, but not in the config hash on the pod template: an
-// epoch bump, a promotion or a ledger failover must reach the workloads without restarting them (a
-// restarted authorization pod loses its emptyDir journal, and a ledger failover is exactly when the
-// journal holds stand-in approvals). Everything else is in the hash, so changing it rolls the pods.
+// Fencing data (epoch, role, replaced member, fenced members) is in the ConfigMap, so it reaches the
+// running pods, but not in the config hash on the pod template: an epoch bump or a promotion must
+// fence the workloads without restarting them. The ledger's endpoint is hashed as the configured
+// primary's (RenderContext.configuredLedgerEndpoint), so a ledger failover reaches the pods live
+// too. Everything else is in the hash, so changing it rolls the pods.
 import { createHash } from 'node:crypto';
 import type { Placement } from '../api/index.js';
 import type { ResolvedGatewaySpec } from '../placement/gatewaySpec.js';
@@ -39,7 +39,6 @@ export const LIVE_KEYS: readonly string[] = [
   CONFIG_KEYS.role,
   CONFIG_KEYS.replacedMember,
   CONFIG_KEYS.fencedMembers,
-  CONFIG_KEYS.ledgerEndpoint,
 ];
 
 /**
@@ -89,8 +88,16 @@ export function renderConfigData(
   return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** sha256 (hex) of the data without the fencing keys, independent of key order. */
-export function configHash(data: Readonly<Record<string, string>>): string {
+/**
+ * sha256 (hex) of the data without the live keys, independent of key order; ledger-endpoint, when
+ * present, counts as `configuredLedgerEndpoint` when that is given (see RenderContext).
+ */
+export function configHash(
+  data: Readonly<Record<string, string>>,
+  configuredLedgerEndpoint?: string,
+): string {
+  if (configuredLedgerEndpoint !== undefined && data[CONFIG_KEYS.ledgerEndpoint] !== undefined)
+    data = { ...data, [CONFIG_KEYS.ledgerEndpoint]: configuredLedgerEndpoint };
   const hashed = Object.keys(data)
     .filter((k) => !LIVE_KEYS.includes(k))
     .sort()

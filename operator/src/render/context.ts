@@ -17,6 +17,14 @@ export interface RenderContext {
    */
   readonly ledgerEndpoint?: string;
   /**
+   * The configured primary's endpoint (spec.ledger.primary's CloudCluster): what the pod template's
+   * config hash is computed over in place of ledgerEndpoint. A promotion changes ledgerEndpoint
+   * and reaches the running pods live (a rollout would delete authorization's emptyDir journal
+   * while it holds stand-in approvals); a new primary in the spec rolls them, as it always did,
+   * and an upgrade of the operator finds the same hashes. Absent: ledgerEndpoint is hashed.
+   */
+  readonly configuredLedgerEndpoint?: string;
+  /**
    * The hub Secrets the spec names, read for copying, by component. A component whose spec names a
    * Secret that is absent here gets no copy rendered (its Deployment still mounts the copy's name).
    */

@@ -340,9 +340,18 @@ describe('renderMember', () => {
     expect(hashOf(renderMember(makeGateway(1000), all, EDGE))).not.toBe(base);
     // A ledger failover: the new endpoint reaches the running pods; a rollout would delete the
     // stand-in journal (emptyDir) while it holds approvals the ledger has not booked yet.
-    const moved = renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' });
+    const primary = cmOf(edgeObjects).data?.['ledger-endpoint'];
+    const moved = renderMember(gw, all, {
+      ...EDGE,
+      ledgerEndpoint: 'https://other.example.com',
+      ...(primary ? { configuredLedgerEndpoint: primary } : {}),
+    });
     expect(cmOf(moved).data?.['ledger-endpoint']).toBe('https://other.example.com');
     expect(hashOf(moved)).toBe(base);
+    // A new primary in the spec (no configured endpoint to hash in its place) rolls them.
+    expect(hashOf(renderMember(gw, all, { ...EDGE, ledgerEndpoint: 'https://other.example.com' }))).not.toBe(
+      base,
+    );
   });
 
   it('is deterministic and independent of the order of placements', () => {

@@ -65,7 +65,7 @@ export function renderMember(
         component: p.component,
         workload,
         replicas,
-        configHash: configHash(data),
+        configHash: configHash(data, context.configuredLedgerEndpoint),
         ...(context.member.workloads ? { scheduling: context.member.workloads } : {}),
         ...(copied ? { secretVersion: copied.version } : {}),
       }),

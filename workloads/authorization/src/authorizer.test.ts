@@ -30,6 +30,7 @@ const body = (amountMinor: number) => ({
 async function fakeLedgerPeer(
   status: number,
   reason?: string,
+  scope?: 'ledger' | 'authorization',
 ): Promise<{ url: string; writes: () => number; close: () => void }> {
   let writes = 0;
   const server: Server = createServer((req, res) => {
@@ -37,7 +38,9 @@ async function fakeLedgerPeer(
     req.on('end', () => {
       writes++;
       const text = JSON.stringify(
-        reason ? { error: { reason, message: reason, fenceEpoch: 9 } } : { transfer: {} },
+        reason
+          ? { error: { reason, message: reason, fenceEpoch: 9, ...(scope ? { scope } : {}) } }
+          : { transfer: {} },
       );
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     });
@@ -165,6 +168,17 @@ describe('Authorizer', () => {
     expect(peer.writes()).toBe(writes);
     expect(authorizer.serving()).toMatchObject({ serving: false, reason: 'Fenced' });
     epoch = 4;
+    expect(authorizer.serving()).toEqual({ serving: true });
+    peer.close();
+    await journal.close();
+    ledger.close();
+  });
+
+  it('a ledger that is itself fenced (a promoted one writes now) is a ledger away, not a fence on this site: it stands in', async () => {
+    const peer = await fakeLedgerPeer(409, 'Fenced', 'ledger');
+    const { authorizer, journal, ledger } = setup(() => contractWith({ epoch: 3, ledgerEndpoint: peer.url }));
+    const a = await authorizer.authorize('l-1', body(10));
+    expect(a).toMatchObject({ status: 201, body: { status: 'approved', mode: 'standIn' } });
     expect(authorizer.serving()).toEqual({ serving: true });
     peer.close();
     await journal.close();

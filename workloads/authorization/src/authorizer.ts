@@ -118,6 +118,13 @@ function ledgerReason(result: LedgerResult): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
+/** Whose fence refused a write: this site's ('authorization') or the ledger's own ('ledger'). */
+function fenceScope(result: LedgerResult): string | undefined {
+  if (result.kind !== 'answered') return undefined;
+  const scope = (result.body as { error?: { scope?: unknown } } | undefined)?.error?.scope;
+  return typeof scope === 'string' ? scope : undefined;
+}
+
 export class Authorizer {
   private fencedAtEpoch: number | undefined;
   private readonly inflight = new Map<
@@ -212,6 +219,13 @@ export class Authorizer {
             state: 'authorized',
           };
           return this.decided(201, record, 'approved_online');
+        }
+        // scope ledger: the ledger answering is the one fenced (a promoted ledger writes now, and
+        // this site's contract still names the old one until its kubelet syncs): the ledger is
+        // away for this site, which stands in; only a fence on this site stops it.
+        if (result.status === 409 && reason === 'Fenced' && fenceScope(result) === 'ledger') {
+          this.ledgerFailed('superseded ledger');
+          return this.standIn(contract, req, hold, base, metadata, false);
         }
         if (result.status === 409 && reason === 'Fenced') return this.fenced(contract, result);
         if (result.status === 409 && reason === 'IdConflict')

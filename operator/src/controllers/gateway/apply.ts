@@ -63,6 +63,7 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
     members.set(key, { kind: p.memberKind, name: p.member });
   }
   const endpoint = ledgerEndpoint(pass, deps);
+  const configured = deps.hub.cloudClusters.get(pass.gateway.spec.ledger.primary)?.spec.endpoint;
   for (const [key, { kind, name }] of members) {
     const member = memberOf(deps, kind, name);
     if (!member) continue;
@@ -77,6 +78,7 @@ export function renderAll(pass: GatewayPass, deps: GatewayDeps): void {
       epoch: pass.epoch,
       secrets: pass.secrets,
       ...(endpoint ? { ledgerEndpoint: endpoint } : {}),
+      ...(configured ? { configuredLedgerEndpoint: configured } : {}),
     };
     const rendered = pass.placements.filter((p) => p.state !== 'Draining');
     const objects = sortForApply(renderMember(pass.gateway, rendered, ctx)).map((o) =>
